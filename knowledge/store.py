@@ -1,0 +1,307 @@
+"""The catalogue store: procedures, FAQs and guide documents behind SQLAlchemy.
+
+SQLite file by default, PostgreSQL (or anything SQLAlchemy speaks) by URL. Records are kept
+per source so that re-importing a source can update changed records and remove records
+that are gone from it. When two sources carry the same procedure code, the one with the
+higher priority wins (curated records written by staff outrank portal records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    distinct,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from knowledge.schema import FAQ, GuideDocument, Procedure
+
+# Higher wins when the same procedure code comes from several sources.
+PRIORITY_BY_FORMAT = {"curated": 20, "portal": 10}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class _RecordColumns:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(1024), index=True)
+    key: Mapped[str] = mapped_column(String(255), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ProcedureRow(_RecordColumns, Base):
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_procedures_source_key"),)
+    name: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FAQRow(_RecordColumns, Base):
+    __tablename__ = "faqs"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_faqs_source_key"),)
+
+
+class DocumentRow(_RecordColumns, Base):
+    __tablename__ = "guide_documents"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_documents_source_key"),)
+    title: Mapped[str] = mapped_column(Text)
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    format: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@dataclass
+class SyncCounts:
+    """What one source's sync changed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def __iadd__(self, other: SyncCounts) -> SyncCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        return self
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A record that a sync added, updated or removed (for index maintenance)."""
+
+    kind: str  # "procedure" | "faq" | "document"
+    key: str
+    action: str  # "upsert" | "delete"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class _Table(Generic[M]):
+    kind: str
+    row: type[ProcedureRow] | type[FAQRow] | type[DocumentRow]
+    model: type[M]
+
+
+_PROCEDURES = _Table("procedure", ProcedureRow, Procedure)
+_FAQS = _Table("faq", FAQRow, FAQ)
+_DOCUMENTS = _Table("document", DocumentRow, GuideDocument)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class CatalogueStore:
+    """Read and write the catalogue. One instance per process; thread-safe sessions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def sync_source(
+        self,
+        source: str,
+        fmt: str,
+        *,
+        procedures: Sequence[Procedure] = (),
+        faqs: Sequence[FAQ] = (),
+        documents: Sequence[GuideDocument] = (),
+        summary: dict[str, Any] | None = None,
+    ) -> tuple[SyncCounts, list[Change]]:
+        """Make the store hold exactly these records for `source`, in one transaction."""
+        counts = SyncCounts()
+        changes: list[Change] = []
+        priority = PRIORITY_BY_FORMAT.get(fmt, 0)
+        with self.session() as session:
+            for table, records in (
+                (_PROCEDURES, procedures),
+                (_FAQS, faqs),
+                (_DOCUMENTS, documents),
+            ):
+                c, ch = self._sync_table(session, table, source, records, priority)
+                counts += c
+                changes.extend(ch)
+            row = session.get(SourceRow, source)
+            if row is None:
+                row = SourceRow(path=source, format=fmt)
+                session.add(row)
+            row.format = fmt
+            row.imported_at = _now()
+            row.summary = summary or {}
+        return counts, changes
+
+    def _sync_table(
+        self,
+        session: Session,
+        table: _Table[Any],
+        source: str,
+        records: Iterable[Any],
+        priority: int,
+    ) -> tuple[SyncCounts, list[Change]]:
+        counts = SyncCounts()
+        changes: list[Change] = []
+        row_type: Any = table.row
+        existing: dict[str, Any] = {
+            row.key: row
+            for row in session.scalars(select(row_type).where(row_type.source == source))
+        }
+        seen: set[str] = set()
+        for record in records:
+            key = _key_of(record)
+            if key in seen:
+                continue  # a source listing the same key twice: the first one counts
+            seen.add(key)
+            digest = record.content_hash()
+            row = existing.get(key)
+            if row is not None and row.content_hash == digest:
+                counts.unchanged += 1
+                continue
+            data = record.model_dump(mode="json")
+            if row is None:
+                row = row_type(source=source, key=key, content_hash=digest, data=data)
+                session.add(row)
+                counts.added += 1
+            else:
+                row.content_hash = digest
+                row.data = data
+                row.updated_at = _now()
+                counts.updated += 1
+            _fill_extra_columns(row, record, priority)
+            changes.append(Change(table.kind, key, "upsert"))
+        for key, row in existing.items():
+            if key not in seen:
+                session.delete(row)
+                counts.removed += 1
+                changes.append(Change(table.kind, key, "delete"))
+        return counts, changes
+
+    def remove_source(self, source: str) -> tuple[SyncCounts, list[Change]]:
+        """Forget a source that no longer exists, and every record it brought."""
+        counts, changes = self.sync_source(source, "removed")
+        with self.session() as session:
+            session.execute(delete(SourceRow).where(SourceRow.path == source))
+        return counts, changes
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, str, dict[str, Any]]]:
+        with self.session() as session:
+            rows = session.scalars(select(SourceRow).order_by(SourceRow.path))
+            return [(r.path, r.format, dict(r.summary or {})) for r in rows]
+
+    def get_procedure(self, code: str) -> Procedure | None:
+        with self.session() as session:
+            row = session.scalars(
+                select(ProcedureRow)
+                .where(ProcedureRow.key == code)
+                .order_by(ProcedureRow.priority.desc(), ProcedureRow.updated_at.desc())
+                .limit(1)
+            ).first()
+            return Procedure.model_validate(row.data) if row else None
+
+    def procedures(self) -> list[Procedure]:
+        """Every procedure once (the highest-priority version of each code), by code."""
+        best: dict[str, ProcedureRow] = {}
+        with self.session() as session:
+            for row in session.scalars(select(ProcedureRow)):
+                current = best.get(row.key)
+                if current is None or row.priority > current.priority:
+                    best[row.key] = row
+        return [Procedure.model_validate(best[k].data) for k in sorted(best)]
+
+    def faqs(self) -> list[FAQ]:
+        with self.session() as session:
+            rows = session.scalars(select(FAQRow).order_by(FAQRow.key))
+            return [FAQ.model_validate(r.data) for r in rows]
+
+    def documents(self) -> list[GuideDocument]:
+        with self.session() as session:
+            rows = session.scalars(select(DocumentRow).order_by(DocumentRow.key))
+            return [GuideDocument.model_validate(r.data) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            return {
+                "procedures": session.scalar(select(func.count(distinct(ProcedureRow.key)))) or 0,
+                "faqs": session.scalar(select(func.count()).select_from(FAQRow)) or 0,
+                "documents": session.scalar(select(func.count()).select_from(DocumentRow)) or 0,
+            }
+
+
+def _key_of(record: BaseModel) -> str:
+    if isinstance(record, Procedure):
+        return record.code
+    if isinstance(record, FAQ | GuideDocument):
+        return record.id
+    raise TypeError(f"not a catalogue record: {type(record).__name__}")
+
+
+def _fill_extra_columns(row: Any, record: BaseModel, priority: int) -> None:
+    if isinstance(row, ProcedureRow) and isinstance(record, Procedure):
+        row.name = record.name
+        row.priority = priority
+    elif isinstance(row, DocumentRow) and isinstance(record, GuideDocument):
+        row.title = record.title
