@@ -1,0 +1,260 @@
+"""Abbreviations and everyday names (CCCD, sổ đỏ, cà vẹt...) expanded to official terms.
+
+The table lives in `knowledge/data/abbreviations.yaml`, which staff edit. Matching is on
+whole tokens: an unaccented query token matches a variant by its folded form ("so do" ->
+"sổ đỏ"), an accented token must match the variant's accents ("sơ đồ" does not match
+"sổ đỏ"). Variants listed under `english` match the same way but are not evidence that
+the query is Vietnamese (see `vietnamese_codes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from knowledge.text.lexicon import ENGLISH_WORDS
+from knowledge.text.ngrams import iter_token_spans
+from knowledge.text.normalize import fold_token, normalize_lower
+from knowledge.text.syllable import is_valid_folded_syllable
+
+DEFAULT_ABBREVIATIONS_PATH: Final[Path] = (
+    Path(__file__).resolve().parents[1] / "data" / "abbreviations.yaml"
+)
+_ALLOWED_KEYS: Final[frozenset[str]] = frozenset(
+    {"term", "variants", "english", "expansions", "note"}
+)
+
+
+class AbbreviationFileError(ValueError):
+    """The abbreviations file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class AbbreviationEntry:
+    """One table entry: its name, the ways people write it, and the official terms."""
+
+    term: str
+    variants: tuple[str, ...]
+    expansions: tuple[str, ...]
+    english: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """The term, its variants and its English variants."""
+        return (self.term, *self.variants, *self.english)
+
+
+@dataclass(frozen=True)
+class AbbreviationMatch:
+    """Where an entry matched: token positions [start, end) and the matched text."""
+
+    entry: AbbreviationEntry
+    variant: str
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str) -> list[str]:
+    prepared = normalize_lower(text)
+    return [prepared[s:e] for s, e, _ in iter_token_spans(prepared)]
+
+
+@lru_cache(maxsize=4096)
+def _folded_phrase(text: str) -> str:
+    """Folded tokens of a table text, space-padded for whole-token substring tests."""
+    return " " + " ".join(fold_token(t) for t in _tokens(text)) + " "
+
+
+@dataclass(frozen=True)
+class _Spelling:
+    entry_index: int
+    variant: str
+    tokens: tuple[str, ...]
+
+
+@dataclass
+class AbbreviationTable:
+    """Entries with a token index built once; `match` and `expand` use it."""
+
+    entries: tuple[AbbreviationEntry, ...]
+    _index: dict[tuple[str, ...], list[_Spelling]] = field(init=False, repr=False)
+    _max_len: int = field(init=False, repr=False)
+    vietnamese_codes: frozenset[str] = field(init=False)
+    """Folded one-token spellings that are not words (cccd, gplx, ct07, vneid): a query
+    containing one is Vietnamese. English variants and English words are excluded."""
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, ...], list[_Spelling]] = {}
+        codes: set[str] = set()
+        for i, entry in enumerate(self.entries):
+            english = set(entry.english)
+            for variant in entry.spellings:
+                tokens = tuple(_tokens(variant))
+                folded = tuple(fold_token(t) for t in tokens)
+                index.setdefault(folded, []).append(_Spelling(i, variant, tokens))
+                if len(folded) == 1 and variant not in english:
+                    code = folded[0]
+                    if code not in ENGLISH_WORDS and not is_valid_folded_syllable(code):
+                        codes.add(code)
+        self._index = index
+        self._max_len = max((len(k) for k in index), default=0)
+        self.vietnamese_codes = frozenset(codes)
+
+    def match(self, text: str) -> list[AbbreviationMatch]:
+        """Entries found in `text`, each once (its first, longest occurrence), in text order."""
+        tokens = _tokens(text)
+        folded = [fold_token(t) for t in tokens]
+        seen: set[int] = set()
+        matches: list[AbbreviationMatch] = []
+        for start in range(len(tokens)):
+            longest = min(self._max_len, len(tokens) - start)
+            for length in range(longest, 0, -1):
+                spellings = self._index.get(tuple(folded[start : start + length]))
+                if not spellings:
+                    continue
+                window = tokens[start : start + length]
+                for spelling in spellings:
+                    if spelling.entry_index in seen or not _compatible(window, spelling.tokens):
+                        continue
+                    seen.add(spelling.entry_index)
+                    matches.append(
+                        AbbreviationMatch(
+                            entry=self.entries[spelling.entry_index],
+                            variant=spelling.variant,
+                            start=start,
+                            end=start + length,
+                            text=" ".join(window),
+                        )
+                    )
+        return matches
+
+    def expand(self, text: str) -> str:
+        """`text` followed by the expansions of every matched entry not already in it."""
+        matches = self.match(text)
+        if not matches:
+            return text
+        present = " " + " ".join(fold_token(t) for t in _tokens(text)) + " "
+        added: list[str] = []
+        for m in matches:
+            for expansion in m.entry.expansions:
+                key = _folded_phrase(expansion)
+                if key not in present:
+                    added.append(expansion)
+                    present += key[1:]
+        if not added:
+            return text
+        return f"{text.rstrip()} {' '.join(added)}"
+
+
+def _compatible(window: list[str], variant_tokens: tuple[str, ...]) -> bool:
+    """Same folded tokens are given; an accented query token must also match the accents."""
+    return all(t == v or t.isascii() for t, v in zip(window, variant_tokens, strict=True))
+
+
+def _string_list(raw: Any, key: str, required: bool) -> tuple[str, ...]:
+    if raw is None and not required:
+        return ()
+    if not isinstance(raw, list) or (required and not raw):
+        need = "a non-empty list" if required else "a list"
+        raise ValueError(f"'{key}' must be {need} of texts")
+    items: list[str] = []
+    for item in raw:
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise ValueError(f"'{key}' contains {item!r}, which is not a text")
+        text = str(item).strip()
+        if not text:
+            raise ValueError(f"'{key}' contains an empty text")
+        if not _tokens(text):
+            raise ValueError(f"'{key}' contains {text!r}, which has no letters or digits")
+        items.append(text)
+    return tuple(items)
+
+
+def _parse_entry(raw: Any) -> AbbreviationEntry:
+    if not isinstance(raw, dict):
+        raise ValueError("an entry must be a mapping with 'term' and 'expansions'")
+    unknown = sorted(set(raw) - _ALLOWED_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key(s) {unknown}; allowed: {sorted(_ALLOWED_KEYS)}")
+    term = raw.get("term")
+    if not isinstance(term, str) or not term.strip() or not _tokens(term):
+        raise ValueError("'term' must be a non-empty text")
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        raise ValueError("'note' must be a text")
+    return AbbreviationEntry(
+        term=term.strip(),
+        variants=_string_list(raw.get("variants"), "variants", required=False),
+        english=_string_list(raw.get("english"), "english", required=False),
+        expansions=_string_list(raw.get("expansions"), "expansions", required=True),
+        note=note.strip(),
+    )
+
+
+def parse_abbreviations(data: Any, source: str = "<data>") -> AbbreviationTable:
+    """Validate already-loaded YAML data; errors name the source and the entry."""
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise AbbreviationFileError(f"{source}: expected a mapping with an 'entries' list")
+    entries: list[AbbreviationEntry] = []
+    owner: dict[str, tuple[int, str]] = {}
+    for number, raw in enumerate(data["entries"], start=1):
+        label = raw.get("term") if isinstance(raw, dict) else None
+        where = f"{source}: entry #{number}" + (f" ({label!r})" if label else "")
+        try:
+            entry = _parse_entry(raw)
+        except ValueError as exc:
+            raise AbbreviationFileError(f"{where}: {exc}") from None
+        for spelling in entry.spellings:
+            key = " ".join(_tokens(spelling))
+            if key in owner and owner[key][0] != number:
+                other_number, other_term = owner[key]
+                raise AbbreviationFileError(
+                    f"{where}: spelling {spelling!r} is already used by entry "
+                    f"#{other_number} ({other_term!r})"
+                )
+            owner[key] = (number, entry.term)
+        entries.append(entry)
+    return AbbreviationTable(tuple(entries))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int) -> AbbreviationTable:
+    del mtime_ns  # part of the cache key only: an edited file is read again
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise AbbreviationFileError(f"{path}: not valid YAML: {exc}") from None
+    return parse_abbreviations(data, source=path)
+
+
+def load_abbreviations(path: str | Path | None = None) -> AbbreviationTable:
+    """Load and validate the table (default: the bundled file); cached until the file changes."""
+    resolved = Path(path) if path is not None else DEFAULT_ABBREVIATIONS_PATH
+    try:
+        mtime_ns = resolved.stat().st_mtime_ns
+    except OSError as exc:
+        raise AbbreviationFileError(f"{resolved}: cannot read abbreviations file: {exc}") from None
+    return _load_cached(str(resolved), mtime_ns)
+
+
+def match_abbreviations(
+    text: str, table: AbbreviationTable | None = None
+) -> list[AbbreviationMatch]:
+    """Which entries `text` mentions (default table)."""
+    return (table or load_abbreviations()).match(text)
+
+
+def expand_abbreviations(text: str, table: AbbreviationTable | None = None) -> str:
+    """`text` with the official terms of the entries it mentions appended (default table).
+
+    "lam so do" -> "lam so do giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản gắn
+    liền với đất"; the original words are kept.
+    """
+    return (table or load_abbreviations()).expand(text)
