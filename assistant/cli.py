@@ -1,0 +1,281 @@
+"""The `assistant` command line: ingest sources, inspect the catalogue, validate the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.procedure_text import format_procedure
+from assistant.settings import Settings
+from knowledge.corpus import bundled_corpus_path
+from knowledge.corpus_check import check_corpus
+from knowledge.ingest import IngestError, IngestSummary, discover, importer_for, ingest
+from knowledge.store import CatalogueStore
+
+app = typer.Typer(
+    help="Trợ lý thủ tục hành chính / Public-service assistant for Vietnamese procedures.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+procedures_app = typer.Typer(help="Xem thủ tục trong danh mục / Inspect catalogued procedures.")
+corpus_app = typer.Typer(help="Kho dữ liệu mẫu đi kèm / The bundled starter corpus.")
+app.add_typer(procedures_app, name="procedures", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
+
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Thư mục dữ liệu / data directory (default: ASSISTANT_DATA_DIR or a per-user folder).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="In JSON / print JSON.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]Lỗi / Error:[/] {message}")
+    return typer.Exit(code)
+
+
+def load_settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir.expanduser()})
+    return settings
+
+
+def open_store(settings: Settings) -> CatalogueStore:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"cannot create data directory {settings.data_dir}: {exc.strerror}") from exc
+    try:
+        return CatalogueStore(settings.resolved_database_url())
+    except Exception as exc:  # a bad URL or an unreachable database: one clear sentence
+        raise fail(f"cannot open the database ({type(exc).__name__}: {exc})") from exc
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def run_ingest(
+    store: CatalogueStore,
+    settings: Settings,
+    paths: list[Path],
+    *,
+    quiet: bool,
+    record_date: dt.date | None = None,
+) -> IngestSummary:
+    report_dir = settings.data_dir / "reports"
+    show_progress = not quiet and err.is_terminal
+    if not show_progress:
+        return ingest(store, paths, record_date=record_date, report_dir=report_dir)
+    columns = (
+        TextColumn("[bold]Nhập dữ liệu / ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(path: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=Path(path).name)
+
+        return ingest(
+            store, paths, record_date=record_date, report_dir=report_dir, progress=on_progress
+        )
+
+
+def print_ingest_summary(summary: IngestSummary) -> None:
+    data = summary.as_dict()
+    out.print(
+        f"Thủ tục / procedures: {data['procedures']}  FAQ: {data['faqs']}  "
+        f"Tài liệu / documents: {data['documents']}  "
+        f"Lỗi / failed: {data['failed']}  Cảnh báo / warnings: {data['warnings']}"
+    )
+    out.print(
+        f"Thêm / added: {data['added']}  Cập nhật / updated: {data['updated']}  "
+        f"Không đổi / unchanged: {data['unchanged']}  Xóa / removed: {data['removed']}"
+    )
+    errors = [p for p in summary.problems() if p["severity"] == "error"]
+    for problem in errors[:10]:
+        out.print(f"  ✗ {Path(problem['source']).name} · {problem['record']}: {problem['reason']}")
+    if len(errors) > 10:
+        out.print(f"  … và {len(errors) - 10} lỗi khác / and {len(errors) - 10} more")
+    if summary.report_path:
+        out.print(f"Báo cáo chi tiết / full report: {summary.report_path}")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+    record_date: Annotated[
+        str | None,
+        typer.Option(help="Ngày của dữ liệu / date the records were published (YYYY-MM-DD)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit with code 1 when any record failed to import.")
+    ] = False,
+) -> None:
+    """Nhập thủ tục, FAQ, tài liệu / import procedures, FAQs and guides (formats auto-detected).
+
+    Portal records (.jsonl, .jsonl.gz, .json), curated procedures and FAQs (.yaml, .json, .csv)
+    and guides (.md, .html, .pdf, .docx, .txt). Re-running is cheap: unchanged records are
+    skipped, changed ones updated, and records gone from a source removed.
+    """
+    parsed_date = None
+    if record_date:
+        try:
+            parsed_date = dt.date.fromisoformat(record_date)
+        except ValueError as exc:
+            raise fail(f"--record-date must be YYYY-MM-DD, got {record_date!r}") from exc
+    settings = load_settings(data_dir)
+    store = open_store(settings)
+    try:
+        summary = run_ingest(store, settings, paths, quiet=as_json, record_date=parsed_date)
+    except IngestError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.close()
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        print_ingest_summary(summary)
+    if strict and summary.as_dict()["failed"]:
+        raise typer.Exit(1)
+
+
+@procedures_app.command("show")
+def procedures_show(
+    code: Annotated[str, typer.Argument(help="Mã thủ tục / procedure code, e.g. 1.001193.")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Xem một thủ tục / show one procedure."""
+    store = open_store(load_settings(data_dir))
+    try:
+        procedure = store.get_procedure(code.strip())
+    finally:
+        store.close()
+    if procedure is None:
+        raise fail(
+            f"Không có thủ tục mã {code!r} trong danh mục / no procedure with code {code!r}. "
+            "Try `assistant procedures list`.",
+            code=1,
+        )
+    if as_json:
+        print_json(procedure.model_dump(mode="json"))
+    else:
+        out.print(format_procedure(procedure), markup=False)
+
+
+@procedures_app.command("list")
+def procedures_list(
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+) -> None:
+    """Liệt kê thủ tục / list catalogued procedures (code and name)."""
+    store = open_store(load_settings(data_dir))
+    try:
+        procedures = store.procedures()
+    finally:
+        store.close()
+    rows = [{"code": p.code, "name": p.name, "field": p.field} for p in procedures[:limit]]
+    if as_json:
+        print_json({"total": len(procedures), "procedures": rows})
+        return
+    for row in rows:
+        out.print(f"{row['code']:<14} {row['name']}", markup=False)
+    out.print(f"({len(rows)}/{len(procedures)})")
+
+
+@corpus_app.command("validate")
+def corpus_validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="Corpus folder (default: the bundled starter corpus).")
+    ] = None,
+    as_json: JsonOption = False,
+    starter: Annotated[
+        bool, typer.Option(help="Also require the starter-corpus minimum sizes.")
+    ] = True,
+) -> None:
+    """Kiểm tra kho dữ liệu / check a curated corpus: schema, required facts, consistent fees."""
+    root = path or bundled_corpus_path()
+    try:
+        files, _ = discover([root])
+    except IngestError as exc:
+        raise fail(str(exc)) from exc
+    results = []
+    for file in files:
+        importer = importer_for(file)
+        if importer is not None:
+            results.append(importer(file))
+    findings = check_corpus(results, starter=starter)
+    errors = [f for f in findings if f.severity == "error"]
+    counts = {
+        "procedures": len({p.code for r in results for p in r.procedures}),
+        "faqs": sum(len(r.faqs) for r in results),
+        "files": len(files),
+        "errors": len(errors),
+        "warnings": len(findings) - len(errors),
+    }
+    if as_json:
+        print_json({**counts, "findings": [f.__dict__ for f in findings], "ok": not errors})
+    else:
+        for f in findings:
+            mark = "✗" if f.severity == "error" else "!"
+            out.print(f"{mark} {f.record}: {f.message}", markup=False)
+        verdict = "OK" if not errors else "CÓ LỖI / HAS ERRORS"
+        out.print(
+            f"{verdict}: {counts['procedures']} thủ tục / procedures, {counts['faqs']} FAQ, "
+            f"{counts['errors']} lỗi / errors, {counts['warnings']} cảnh báo / warnings"
+        )
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command("start")
+def start(data_dir: DataDirOption = None) -> None:
+    """Chạy trên cấu hình mặc định / run on the embedded defaults (bundled corpus, SQLite)."""
+    settings = load_settings(data_dir)
+    store = open_store(settings)
+    try:
+        summary = run_ingest(store, settings, [bundled_corpus_path()], quiet=False)
+        counts = store.counts()
+    finally:
+        store.close()
+    data = summary.as_dict()
+    out.print(
+        f"Danh mục sẵn sàng / catalogue ready in {settings.data_dir}: "
+        f"{counts['procedures']} thủ tục / procedures, {counts['faqs']} FAQ "
+        f"({data['added']} added, {data['updated']} updated, {data['unchanged']} unchanged)."
+    )
+    out.print(
+        "Thử / try: assistant procedures list · assistant procedures show <mã/code>",
+        markup=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
