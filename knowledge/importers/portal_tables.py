@@ -684,8 +684,10 @@ _ISSUER_CODES = (
 )
 _ISSUERS = sorted(set(_ISSUER_CODES.split()), key=len, reverse=True)
 _ISSUER = "(?:TTg|" + "|".join(map(re.escape, _ISSUERS)) + r"|[A-ZĐ]{1,10})"
+_SEPARATOR = r"\s?[-–]\s?"
+_CODE_SEPARATOR = re.compile(_SEPARATOR)
 LEGAL_NUMBER_RE = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?)/(?:\d{{4}}/)?(?P<code>{_ISSUER}(?:\s?[-–]\s?{_ISSUER})*)"
+    rf"(?P<num>\d+(?:\.\d+)?)/(?:\d{{4}}/)?(?P<code>{_ISSUER}(?:{_SEPARATOR}{_ISSUER})*)"
     r"(?P<term>(?<=QH)\d{1,2})?"
 )
 _NUMBER_PREFIX = re.compile(
@@ -703,16 +705,32 @@ class _Token:
     number: str
 
 
+def _number_end(body: str, match: re.Match[str]) -> int:
+    """Where a matched number really ends: a generic issuer code that runs into lower-case
+    letters took the capital that starts the following words.
+
+    "…/TT-BCA - Quy định…" and "…/NĐ-CP- Luật…" end before their separator (a lone capital
+    is never a code there); "…/TT-BXYZQuy định…" gives the Q back. Known codes ("NĐ-CPsửa
+    đổi…") and a Quốc hội term ("…/QH13") are kept whole.
+    """
+    end = match.end()
+    if match.group("term") or not body[end : end + 1].islower():
+        return end
+    code = match.group("code")
+    separators = list(_CODE_SEPARATOR.finditer(code))
+    last = code[separators[-1].end() :] if separators else code
+    if last in _ISSUERS or last == "TTg":
+        return end
+    if len(last) > 1:
+        return end - 1
+    return match.start("code") + separators[-1].start() if separators else end
+
+
 def _legal_token(body: str, match: re.Match[str]) -> _Token:
-    start, end = match.start(), match.end()
+    start, end = match.start(), _number_end(body, match)
     digits = match.group("num").split(".")[0]
     if len(digits) >= 5 and _YEAR.fullmatch(digits[:4]):
         start += 4  # "năm 201102/2011/QH13": the title's year is glued to the number
-    last = re.split(r"[-–]", match.group("code"))[-1].strip()
-    generic = last not in _ISSUERS and last != "TTg"
-    nxt = body[end : end + 1]
-    if generic and len(last) > 1 and nxt.isalpha() and nxt.islower() and not match.group("term"):
-        end -= 1  # "…/TT-BXYZQuy định": the Q starts the next title
     number = re.sub(r"\s*[-–]\s*", "-", body[start:end]).strip()
     return _Token(start, end, number)
 

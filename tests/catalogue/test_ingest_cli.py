@@ -208,3 +208,20 @@ def test_ingest_all_shared_records(portal_records_path: Path, tmp_path: Path) ->
     assert first["added"] == 2642
     again = ingest_json(data_dir, portal_records_path)
     assert again["unchanged"] == 2642 and again["added"] == again["updated"] == 0
+
+
+@pytest.mark.postgres
+def test_ingest_and_show_on_postgres(sources: Path, tmp_path: Path, postgres_url: str) -> None:
+    env = {"ASSISTANT_DATABASE_URL": postgres_url}
+    first = runner.invoke(
+        app, ["ingest", str(sources), "--data-dir", str(tmp_path), "--json"], env=env
+    )
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["added"] == 5
+    again = runner.invoke(
+        app, ["ingest", str(sources), "--data-dir", str(tmp_path), "--json"], env=env
+    )
+    assert json.loads(again.stdout)["unchanged"] == 5
+    shown = runner.invoke(app, ["procedures", "show", "1.000002", "--json"], env=env)
+    assert json.loads(shown.stdout)["legal_basis"][0]["number"] == "60/2014/QH13"
+    assert not (tmp_path / "assistant.sqlite3").exists()  # the URL really switched stores
