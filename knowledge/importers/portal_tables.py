@@ -728,10 +728,14 @@ def _number_end(body: str, match: re.Match[str]) -> int:
 
 def _legal_token(body: str, match: re.Match[str]) -> _Token:
     start, end = match.start(), _number_end(body, match)
-    digits = match.group("num").split(".")[0]
-    if len(digits) >= 5 and _YEAR.fullmatch(digits[:4]):
+    digits, dot, _ = match.group("num").partition(".")
+    if dot and _YEAR.fullmatch(digits):
+        start += len(digits) + 1  # "…ngày 15/5/2026.55/2026/TT-BTC": a sentence ends there
+    elif len(digits) >= 5 and _YEAR.fullmatch(digits[:4]):
         start += 4  # "năm 201102/2011/QH13": the title's year is glued to the number
     number = re.sub(r"\s*[-–]\s*", "-", body[start:end]).strip()
+    # "118/2025/NĐ-CQuy định…": the portal dropped the P of a decree's "NĐ-CP"
+    number = re.sub(r"(?<=/N[ĐD]-C)$", "P", number)
     return _Token(start, end, number)
 
 
@@ -748,13 +752,43 @@ def _letter_after(body: str, token: _Token) -> bool:
     return after[:1].isalpha() and not _TITLE_CONTINUES.match(after)
 
 
+def _title_follows(text: str) -> bool:
+    """Whether text starts a title: a capital, maybe after a dash ("- Luật…", " - Ưu đãi…")."""
+    rest = re.sub(r"^\s*[-–]?\s*", "", text, count=1)
+    return rest[:1].isupper()
+
+
+def _titles_its_row(body: str, tokens: list[_Token], index: int) -> bool:
+    """Whether tokens[index] opens a row titled by its own number, the number cell repeating
+    it: right after ("…/QH15193/…/NĐ-CP193/…/NĐ-CP") or after the title
+    ("…07/2022/QH15 - Luật sửa đổi…07/2022/QH15")."""
+    token = tokens[index]
+    later = tokens[index + 1 :]
+    if later and later[0].start == token.end:
+        return later[0].number == token.number
+    titled = _title_follows(body[token.end :])
+    return titled and any(other.number == token.number for other in later)
+
+
+def _glued_to_text(body: str, tokens: list[_Token], index: int) -> bool:
+    """Glued to the text before it, or to its own copy, not to another row's number."""
+    token = tokens[index]
+    previous = tokens[index - 1] if index > 0 else None
+    if previous is not None and previous.end == token.start:
+        return previous.number == token.number
+    return _glued_left(body, token)
+
+
 def _is_row_end(body: str, tokens: list[_Token], index: int) -> bool:
     """Whether tokens[index] fills the number cell of its row.
 
     It does when nothing follows, when the next title is glued to it ("…/NĐ-CPThông tư…"),
-    or after a line break. A number glued to the next number belongs to the title of the
-    next one's row ("Nghị định 05/2012/NĐ-CP05/2012/NĐ-CP"), unless that next number is
-    itself followed by its copy: a row titled by its bare number ("…/QH15193/…/NĐ-CP193/…").
+    or after a line break or a tab. A number glued to the next number belongs to the title of
+    the next one's row ("Nghị định 05/2012/NĐ-CP05/2012/NĐ-CP"), unless that next number
+    titles its own row (`_titles_its_row`). A number glued to the text before it ends its row
+    when a capital follows, also after a dash: the next title starts with "- " ("…bắt
+    buộc158/2025/NĐ-CP- Luật…"), whereas a number written in its own title keeps it
+    ("Thông tư 10/2014/TT-BCA - Quy định…").
     """
     token = tokens[index]
     after = body[token.end :]
@@ -762,16 +796,10 @@ def _is_row_end(body: str, tokens: list[_Token], index: int) -> bool:
         return True
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     if following is not None and following.start == token.end:
-        second = tokens[index + 2] if index + 2 < len(tokens) else None
-        return (
-            following.number != token.number
-            and second is not None
-            and second.start == following.end
-            and second.number == following.number
-        )
-    if _letter_after(body, token) or re.match(r"[ \t]*\n\s*\S|\t", after):
+        return following.number != token.number and _titles_its_row(body, tokens, index + 1)
+    if _letter_after(body, token) or re.match(r"[ \t]*\n\s*\S|[-–]?\t", after):
         return True
-    return _glued_left(body, token) and bool(re.match(r"\s+[A-ZĐ]", after))
+    return _glued_to_text(body, tokens, index) and _title_follows(after)
 
 
 def _loose_refs(text: str) -> list[LegalRef]:
@@ -805,6 +833,28 @@ def _with_number(ref: LegalRef) -> LegalRef:
 _LOOKALIKES = str.maketrans("АВСЕНКМОРТХ", "ABCEHKMOPTX")
 
 
+# Titles whose head the portal dropped ("…/TT-BTChông tư số 06/2025/TT-BTC…"): these fragments
+# cannot begin a title, so the document kind they belong to is certain.
+_HEADLESS_TITLES = (
+    (re.compile(r"hông tư\b"), "T"),
+    (re.compile(r"ghị (?:định|quyết)\b"), "N"),
+    (re.compile(r"uyết định\b"), "Q"),
+    (re.compile(r"uy (?:định|chế)\b"), "Q"),
+    (re.compile(r"uật "), "L"),
+    (re.compile(r"háp lệnh\b"), "P"),
+    (re.compile(r"ướng dẫn\b"), "H"),
+    (re.compile(r"ửa đổi\b"), "S"),
+    (re.compile(r"định số [\d.]+/(?:\d{4}/)?N[ĐD]-"), "Nghị "),  # a decree's "Nghị định"
+)
+
+
+def _restore_head(title: str) -> str:
+    for fragment, head in _HEADLESS_TITLES:
+        if fragment.match(title):
+            return head + title
+    return title
+
+
 def parse_legal_basis(text: str) -> list[LegalRef]:
     """The legal-basis table → `LegalRef(title, number)` rows."""
     text = text.translate(_LOOKALIKES)
@@ -831,11 +881,12 @@ def parse_legal_basis(text: str) -> list[LegalRef]:
         ):
             title_text = cell[: prefix.start()]
         title = clean(title_text.strip(" ;,.-\n\t")) or clean(cell) or token.number
+        title = _restore_head(title)
         refs.append(LegalRef(title=title, number=token.number))
         position = token.end
     leftover = clean(body[position:].strip(" ;,.-"))
     if len(leftover) >= 3:
-        refs.append(LegalRef(title=leftover))
+        refs.append(LegalRef(title=_restore_head(leftover)))
     return [_with_number(ref) for ref in refs]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -424,6 +425,112 @@ def test_legal_rows_without_a_full_number_cell() -> None:
     assert spilled.title.startswith("Thông tư 269/2016/TT-BTC ngày 14/11/2016 của Bộ Tài chính")
 
 
+# Fragments that cannot begin a title: a document kind whose first letter was lost
+HEADLESS_TITLE = re.compile(
+    r"(?:hông tư|uật |ghị định|ghị quyết|uyết định|uy định|ướng dẫn|ửa đổi)"
+)
+
+
+def test_a_dash_after_a_number_written_in_its_title_stays_title_text() -> None:
+    # "Thông tư 10/2014/TT-BCA - Quy định…": the Q starts the title's words, not an issuer code
+    police = refs("1.003482")
+    assert police[0] == (
+        "Thông tư 10/2014/TT-BCA - Quy định việc xử lý, giải quyết tố cáo và quản lý công tác "
+        "giải quyết tố cáo trong công an nhân dân",
+        "10/2014/TT-BCA",
+    )
+    assert [n for _, n in police] == [
+        "10/2014/TT-BCA",
+        "76/2012/NĐ-CP",
+        "12/2015/TT-BCA",
+        "91/2013/NĐ-CP",
+        "03/2011/QH13",
+    ]
+    # "…31/2013/NĐ-CP\t05/2013/TT-BLĐTBXH - Hướng dẫn…"
+    title, number = refs("1.004089")[-1]
+    assert number == "05/2013/TT-BLĐTBXH"
+    assert title.startswith("05/2013/TT-BLĐTBXH - Hướng dẫn về thủ tục lập hồ sơ")
+    assert refs("1.001303")[0] == (
+        "Thông tư liên tịch 09/2009/TTLT-BCA-BYT - Hướng dẫn khám sức khỏe để tuyển chọn công "
+        "dân phục vụ có thời hạn trong Công an nhân dân",
+        "09/2009/TTLT-BCA-BYT",
+    )
+
+
+def test_a_title_after_a_number_keeps_its_capital() -> None:
+    # "…Hồ Chí Minh.84/2024/NĐ-CP- Luật An toàn…": the next title starts with "- "
+    labour = dict((n, t) for t, n in refs("1.002613"))
+    assert "84/2024/NĐ-CP-L" not in labour
+    assert labour["84/2024/NĐ-CP"].endswith("cho chính quyền Thành phố Hồ Chí Minh")
+    assert labour["24/2026/NQ-CP"].startswith("Luật An toàn, vệ sinh lao động")
+    insurance = refs("2.000693")
+    assert insurance[3][1] == "158/2025/NĐ-CP"
+    assert insurance[4][0].startswith("Luật An toàn, vệ sinh lao động")
+    # "…Bộ Xây dựngThông tư số 55/2025/TT-BXD-\tThông tư số 15/2025/TT-BNV…"
+    assert refs("6.005706")[:2] == [
+        ("Quy định về công tác thi đua, khen thưởng của Bộ Xây dựng", "55/2025/TT-BXD"),
+        (
+            "Thông tư số 15/2025/TT-BNV ngày 04 tháng 8 năm 2025 của Bộ trưởng Bộ Nội vụ quy định "
+            "biện pháp để tổ chức, hướng dẫn thi hành Luật Thi đua, khen thưởng",
+            "15/2025/TT-BNV",
+        ),
+    ]
+    # "…của Chính phủ;46/2023/NĐ-CP - Điều 136 Luật Kinh doanh bảo hiểm;08/2022/QH15"
+    assert refs("1.012358")[1:] == [
+        ("Điều 74 Nghị định số 46/2023/NĐ-CP ngày 01/7/2023 của Chính phủ", "46/2023/NĐ-CP"),
+        ("Điều 136 Luật Kinh doanh bảo hiểm", "08/2022/QH15"),
+    ]
+
+
+def test_titles_and_numbers_the_portal_cut_short_are_restored() -> None:
+    # "…đường bộ60/2023/TT-BTChông tư số 06/2025/TT-BTC…": the source has no T at all
+    for code in ("1.012575", "1.013067", "3.000346"):
+        titles = dict((n, t) for t, n in refs(code))
+        assert titles["06/2025/TT-BTC"].startswith("Thông tư số 06/2025/TT-BTC của Bộ Tài chính")
+    assert refs("1.014155")[2][0].startswith("Thông tư sửa đổi, bổ sung một số điều")
+    # "định số 96/2026/NĐ-CP…" (the decree lost "Nghị ") and "…ngày 15/5/2026.55/2026/TT-BTC"
+    assert refs("1.009627") == [
+        ("Nghị định số 96/2026/NĐ-CP ngày 31/3/2026", "96/2026/NĐ-CP"),
+        ("Thông tư số 55/2026/TT-BTC ngày 15/5/2026", "55/2026/TT-BTC"),
+        ("Luật Đầu tư số 143/2025/QH15 ngày 11/12/2025", "143/2025/QH15"),
+    ]
+    # "…quốc gia118/2025/NĐ-CLuật Đất đai…": a decree's code is always "NĐ-CP"
+    assert [n for _, n in refs("1.012751")] == [
+        "151/2025/NĐ-CP",
+        "118/2025/NĐ-CP",
+        "31/2024/QH15",
+        "102/2024/NĐ-CP",
+    ]
+
+
+def test_rows_titled_by_their_own_number() -> None:
+    # "…y tế25/2008/QH1246/2014/QH13 Sửa đổi…Luật 46/2014/QH13"
+    assert refs("1.001656")[1:] == [
+        ("Luật 25/2008/QH12 - Bảo hiểm y tế", "25/2008/QH12"),
+        ("46/2014/QH13 Sửa đổi, bổ sung một số điều của Luật Bảo hiểm y tế", "46/2014/QH13"),
+    ]
+    # "…thực vậtsố 07/2026/TT-BNNMT07/2022/QH15 - Luật sửa đổi…Sở hữu trí tuệ07/2022/QH15"
+    plants = refs("1.012072")
+    assert [n for _, n in plants][-2:] == ["07/2026/TT-BNNMT", "07/2022/QH15"]
+    assert plants[-2][0].endswith("trong lĩnh vực trồng trọt và bảo vệ thực vật")
+    assert plants[-1][0] == (
+        "07/2022/QH15 - Luật sửa đổi, bổ sung một số điều của Luật Sở hữu trí tuệ"
+    )
+    assert [n for _, n in refs("1.004198")] == [
+        "04/2012/UBTVQH13",
+        "05/2013/TT-BLĐTBXH",
+        "26/2005/PL-UBTVQH11",
+        "31/2013/NĐ-CP",
+    ]
+
+
+def test_no_pinned_legal_ref_takes_a_letter_of_the_next_title() -> None:
+    for code in _pinned():
+        for title, number in refs(code):
+            assert not re.search(r"-[A-ZĐ]$", number), (code, number)
+            assert not HEADLESS_TITLE.match(title), (code, title)
+
+
 # --------------------------------------------------------------------------------------------
 # Result, steps and the other fields
 
@@ -605,6 +712,69 @@ def test_legal_basis_on_small_inputs() -> None:
         ("Quyết định 1234/QĐ-TTg", "1234/QĐ-TTg"),
         ("Thông tư 85/2019/TT-BTC", "85/2019/TT-BTC"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (  # a known code keeps its last letter before lower-case words
+            "Nghị định quy định chi tiết15/2024/NĐ-CPsửa đổi Luật Đất đai31/2024/QH15",
+            [
+                ("Nghị định quy định chi tiết", "15/2024/NĐ-CP"),
+                ("sửa đổi Luật Đất đai", "31/2024/QH15"),
+            ],
+        ),
+        (  # an unknown code gives the next title its capital back
+            "Thông tư mới12/2020/TT-BXYZQuy định khác34/2021/TT-BXYZ",
+            [("Thông tư mới", "12/2020/TT-BXYZ"), ("Quy định khác", "34/2021/TT-BXYZ")],
+        ),
+        (
+            "Quyết định 33/2016/QĐ-TTg - Ban hành Quy chế33/2016/QĐ-TTg",
+            [("Quyết định 33/2016/QĐ-TTg - Ban hành Quy chế", "33/2016/QĐ-TTg")],
+        ),
+        (
+            "Quy định chi tiết158/2025/NĐ-CP- Luật An toàn84/2015/QH13",
+            [("Quy định chi tiết", "158/2025/NĐ-CP"), ("Luật An toàn", "84/2015/QH13")],
+        ),
+        (
+            "Quy định khen thưởng152/2025/NĐ-CP-\tThông tư số 15/2025/TT-BNV15/2025/TT-BNV",
+            [
+                ("Quy định khen thưởng", "152/2025/NĐ-CP"),
+                ("Thông tư số 15/2025/TT-BNV", "15/2025/TT-BNV"),
+            ],
+        ),
+        (
+            "Thực hiện một cửa118/2025/NĐ-CLuật Đất đai31/2024/QH15",
+            [("Thực hiện một cửa", "118/2025/NĐ-CP"), ("Luật Đất đai", "31/2024/QH15")],
+        ),
+        (
+            "Phí đăng ký60/2023/TT-BTChông tư số 06/2025/TT-BTC06/2025/TT-BTC",
+            [("Phí đăng ký", "60/2023/TT-BTC"), ("Thông tư số 06/2025/TT-BTC", "06/2025/TT-BTC")],
+        ),
+        (
+            "Thông tư số 55/2026/TT-BTC ngày 15/5/2026.55/2026/TT-BTCLuật Đầu tư143/2025/QH15",
+            [
+                ("Thông tư số 55/2026/TT-BTC ngày 15/5/2026", "55/2026/TT-BTC"),
+                ("Luật Đầu tư", "143/2025/QH15"),
+            ],
+        ),
+    ],
+    ids=[
+        "known-code-before-lower-case",
+        "unknown-code-gives-the-capital-back",
+        "dashed-title-after-a-number-in-it",
+        "dash-bullet-starts-the-next-title",
+        "dash-and-tab-before-the-next-title",
+        "decree-code-cut-short",
+        "next-title-without-its-first-letter",
+        "sentence-year-glued-by-a-dot",
+    ],
+)
+def test_legal_number_boundaries_on_small_inputs(
+    rows: str, expected: list[tuple[str, str]]
+) -> None:
+    parsed = parse_legal_basis("Tên văn bản pháp lýMã văn bản" + rows)
+    assert [(r.title, r.number) for r in parsed] == expected
 
 
 # --------------------------------------------------------------------------------------------
