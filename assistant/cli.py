@@ -12,11 +12,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant.procedure_text import format_procedure
 from assistant.settings import Settings
 from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
 from knowledge.ingest import IngestError, IngestSummary, discover, importer_for, ingest
+from knowledge.render import format_procedure
 from knowledge.store import CatalogueStore
 
 app = typer.Typer(

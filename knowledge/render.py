@@ -1,4 +1,4 @@
-"""Plain-text rendering of a whole procedure (for the terminal and for staff review)."""
+"""Plain-text rendering of a procedure, whole or by section (terminal, staff review, search)."""
 
 from __future__ import annotations
 
@@ -78,28 +78,72 @@ def format_procedure(p: Procedure) -> str:
         lines.append("\nCách thức, thời hạn và phí:")
         lines += [format_channel(c) for c in p.channels]
     if p.documents:
-        lines.append("\nThành phần hồ sơ:")
-        for group in p.documents:
-            if group.case:
-                lines.append(f"  {group.case}")
-            for item in group.items:
-                extra = "; ".join(
-                    x for x in (item.form and f"mẫu: {item.form}", item.quantity) if x
-                )
-                lines.append(f"- {item.name}" + (f" ({extra})" if extra else ""))
+        lines += ["\nThành phần hồ sơ:", format_documents(p)]
     if p.steps:
         lines.append("\nTrình tự thực hiện:")
         lines += [f"{i}. {step}" for i, step in enumerate(p.steps, start=1)]
     if p.conditions:
         lines.append(f"\nYêu cầu, điều kiện: {p.conditions}")
     if p.legal_basis:
-        lines.append("\nCăn cứ pháp lý:")
-        lines += [
-            f"- {ref.title}" + (f" ({ref.number})" if ref.number else "") for ref in p.legal_basis
-        ]
+        lines += ["\nCăn cứ pháp lý:", format_legal_basis(p)]
     if p.summary_en:
         lines.append(f"\nIn English: {p.summary_en}")
     source = p.source_url or "(không có đường dẫn)"
     dated = f"; dữ liệu ngày {p.record_date:%d/%m/%Y}" if p.record_date else ""
     lines.append(f"\nNguồn: {source}{dated}")
     return "\n".join(lines)
+
+
+def format_documents(p: Procedure) -> str:
+    lines: list[str] = []
+    for group in p.documents:
+        if group.case:
+            lines.append(group.case)
+        for item in group.items:
+            extra = "; ".join(x for x in (item.form and f"mẫu: {item.form}", item.quantity) if x)
+            lines.append(f"- {item.name}" + (f" ({extra})" if extra else ""))
+    return "\n".join(lines)
+
+
+def format_legal_basis(p: Procedure) -> str:
+    return "\n".join(
+        f"- {ref.title}" + (f" ({ref.number})" if ref.number else "") for ref in p.legal_basis
+    )
+
+
+def format_where(p: Procedure) -> str:
+    facts = [
+        ("Cấp thực hiện", ", ".join(p.levels)),
+        ("Cơ quan có thẩm quyền", ", ".join(p.agencies.competent)),
+        ("Cơ quan thực hiện", ", ".join(p.agencies.implementing)),
+        ("Nơi tiếp nhận", ", ".join(p.agencies.receiving)),
+    ]
+    return "\n".join(f"{label}: {value}" for label, value in facts if value)
+
+
+def format_online(p: Procedure) -> str:
+    online = [c for c in p.channels if c.channel == "online"]
+    lines = [ONLINE_VI[p.online_level]] if ONLINE_VI[p.online_level] else []
+    if online:
+        lines += [format_channel(c) for c in online]
+    else:
+        lines.append("Hồ sơ không ghi cách nộp trực tuyến.")
+    return "\n".join(lines)
+
+
+def section_texts(p: Procedure) -> dict[str, str]:
+    """The procedure cut into the sections citizens ask about, keyed by aspect name."""
+    sections = {
+        "documents": format_documents(p),
+        "fee": "\n".join(f"- {CHANNEL_VI[c.channel]}: {format_fee(c.fee)}" for c in p.channels),
+        "processing_time": "\n".join(
+            f"- {CHANNEL_VI[c.channel]}: {format_time(c.processing_time)}" for c in p.channels
+        ),
+        "steps": "\n".join(f"{i}. {s}" for i, s in enumerate(p.steps, start=1)),
+        "where": format_where(p),
+        "conditions": p.conditions,
+        "legal_basis": format_legal_basis(p),
+        "result": p.result,
+        "online": format_online(p),
+    }
+    return {name: text for name, text in sections.items() if text.strip()}
