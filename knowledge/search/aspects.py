@@ -1,0 +1,228 @@
+"""Which part of a procedure a question asks about (documents, fee, time, …).
+
+Patterns run on folded text (no diacritics, đ→d, lower case), so one table serves
+Vietnamese typed with or without diacritics; English patterns sit beside them. The first
+aspect in `ASPECT_PATTERNS` order with a match wins, except that an explicit aspect
+beats the generic "how do I" (steps) phrasing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+from knowledge.text import fold
+
+Aspect = Literal[
+    "documents",
+    "fee",
+    "processing_time",
+    "steps",
+    "where",
+    "conditions",
+    "legal_basis",
+    "result",
+    "online",
+    "general",
+]
+
+ASPECTS: Final[tuple[Aspect, ...]] = (
+    "documents",
+    "fee",
+    "processing_time",
+    "steps",
+    "where",
+    "conditions",
+    "legal_basis",
+    "result",
+    "online",
+    "general",
+)
+
+
+def _words(*phrases: str) -> re.Pattern[str]:
+    """A pattern matching any phrase on word boundaries (phrases are folded already)."""
+    body = "|".join(sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+
+
+# Order matters: specific aspects first, the generic "how to" (steps) last.
+ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
+    (
+        "fee",
+        _words(
+            r"(le )?phi",
+            r"le phi",
+            r"bao nhieu tien",
+            r"mat bao nhieu",
+            r"ton bao nhieu",
+            r"het bao nhieu",
+            r"tra bao nhieu",
+            r"nop bao nhieu",
+            r"gia bao nhieu",
+            r"chi phi",
+            r"mien phi",
+            r"fees?",
+            r"costs?",
+            r"how much",
+            r"price",
+            r"charges?",
+            r"free of charge",
+            r"pay",
+        ),
+    ),
+    (
+        "processing_time",
+        _words(
+            r"bao lau",
+            r"may ngay",
+            r"bao nhieu ngay",
+            r"mat bao lau",
+            r"thoi gian (giai quyet|xu ly|lam|cho)",
+            r"thoi han giai quyet",
+            r"khi nao (co|nhan|lay)",
+            r"bao gio (co|nhan|lay)",
+            r"lau khong",
+            r"how long",
+            r"how many days",
+            r"processing time",
+            r"when (will|can) i (get|receive|collect)",
+            r"takes? long",
+        ),
+    ),
+    (
+        "documents",
+        _words(
+            r"giay to",
+            r"ho so (gom|can|co)",
+            r"can (nhung )?gi",
+            r"can mang",
+            r"mang (theo )?(nhung )?gi",
+            r"chuan bi (nhung )?gi",
+            r"chuan bi",
+            r"thanh phan ho so",
+            r"to khai",
+            r"mau don",
+            r"documents?",
+            r"papers?",
+            r"paperwork",
+            r"what (do i|should i|to) (need|bring)",
+            r"need to bring",
+            r"forms?",
+        ),
+    ),
+    (
+        "online",
+        _words(
+            r"online",
+            r"truc tuyen",
+            r"qua mang",
+            r"tren mang",
+            r"dich vu cong",
+            r"vneid",
+            r"nop mang",
+            r"tai nha",
+            r"internet",
+            r"qua app",
+            r"ung dung",
+            r"website",
+            r"e-?visa",
+            r"toan trinh",
+        ),
+    ),
+    (
+        "where",
+        _words(
+            r"o dau",
+            r"noi nao",
+            r"cho nao",
+            r"co quan nao",
+            r"nop (o|tai) dau",
+            r"lam (o|tai) dau",
+            r"den dau",
+            r"tham quyen",
+            r"where",
+            r"which (office|agency|authority)",
+            r"who (issues|handles|processes)",
+        ),
+    ),
+    (
+        "conditions",
+        _words(
+            r"dieu kien",
+            r"yeu cau",
+            r"ai (duoc|co the|phai)",
+            r"co duoc (khong|lam)",
+            r"duoc khong",
+            r"co phai",
+            r"bat buoc",
+            r"bao nhieu tuoi",
+            r"du tuoi",
+            r"eligib\w*",
+            r"requirements?",
+            r"conditions?",
+            r"who can",
+            r"can i",
+            r"am i allowed",
+            r"do i have to",
+            r"must i",
+            r"mandatory",
+        ),
+    ),
+    (
+        "legal_basis",
+        _words(
+            r"can cu",
+            r"luat nao",
+            r"van ban nao",
+            r"quy dinh (o|tai) dau",
+            r"theo quy dinh nao",
+            r"nghi dinh",
+            r"thong tu",
+            r"co so phap ly",
+            r"legal basis",
+            r"which law",
+            r"laws?",
+            r"decree",
+            r"circular",
+            r"regulations?",
+        ),
+    ),
+    (
+        "result",
+        _words(
+            r"ket qua",
+            r"nhan (duoc|lai) (gi|cai gi)",
+            r"duoc cap (gi|giay gi)",
+            r"what do i (get|receive)",
+            r"what will i (get|receive)",
+            r"result",
+        ),
+    ),
+    (
+        "steps",
+        _words(
+            r"cac buoc",
+            r"trinh tu",
+            r"quy trinh",
+            r"lam (the )?nao",
+            r"lam sao",
+            r"cach (lam|thuc)",
+            r"huong dan",
+            r"thu tuc (the )?nao",
+            r"steps?",
+            r"procedure",
+            r"process",
+            r"how (do|can|to|should)",
+        ),
+    ),
+)
+
+
+def detect_aspect(text: str) -> Aspect:
+    """The aspect a question asks about; "general" when it names none."""
+    folded = fold(text)
+    for aspect, pattern in ASPECT_PATTERNS:
+        if pattern.search(folded):
+            return aspect
+    return "general"

@@ -1,0 +1,257 @@
+"""Procedure-first search: route by query type, fuse lexical and dense scores, detect the aspect.
+
+Query pipeline: normalise → repair Telex → detect the query type (Vietnamese with
+diacritics / without / other language) and the aspect → lexical terms (folded n-grams of
+the query, its abbreviation expansions and, for other languages, glossary translations) →
+dense query (the query itself, or its restored-diacritics form for unaccented Vietnamese)
+→ weighted fusion per query type → "nothing relevant" when the evidence is weak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from knowledge.render import section_texts
+from knowledge.schema import Procedure
+from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
+from knowledge.search.index import SearchIndex
+from knowledge.search.lexical import content_terms
+from knowledge.store import CatalogueStore
+from knowledge.text import (
+    QueryType,
+    detect_query_type,
+    fold,
+    load_abbreviations,
+    ngrams,
+    normalize,
+    repair_telex,
+)
+
+try:  # the glossary is optional data; without it English relies on dense search
+    from knowledge.text.glossary import translate_terms
+except ImportError:  # pragma: no cover
+
+    def translate_terms(text: str, glossary: Any = None) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """How much each signal counts for one query type."""
+
+    lexical: float
+    dense: float
+
+
+ROUTES: dict[QueryType, Route] = {
+    "vi_accented": Route(lexical=0.6, dense=0.4),
+    "vi_unaccented": Route(lexical=0.7, dense=0.3),
+    "other": Route(lexical=0.35, dense=0.65),
+}
+CANDIDATES = 60  # dense neighbours fetched per query
+RERANK = 50  # candidates re-scored by how much of their name the query covers
+TITLE_WEIGHT = 0.3
+# "Nothing relevant" when neither signal is convincing.
+MIN_LEXICAL_COVERAGE = 0.30  # best document's share of the query's maximum BM25F score
+MIN_DENSE_SIMILARITY = 0.86  # cosine of the best dense neighbour (e5 scale)
+
+
+@dataclass
+class Section:
+    name: str
+    text: str
+
+
+@dataclass
+class SearchHit:
+    procedure_code: str
+    name: str
+    score: float
+    aspect: Aspect
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    query_type: QueryType
+    aspect: Aspect
+    results: list[SearchHit]
+    nothing_relevant: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PreparedQuery:
+    text: str  # normalised, Telex repaired
+    query_type: QueryType
+    aspect: Aspect
+    terms: dict[str, float]  # lexical query terms and their weights
+    dense_text: str
+
+    @property
+    def unigrams(self) -> frozenset[str]:
+        return frozenset(t for t in self.terms if "_" not in t)
+
+
+ASPECT_TERM_WEIGHT = 0.3  # words that say what is asked ("lệ phí", "ở đâu"), not which procedure
+EXPANSION_WEIGHT = 0.8  # abbreviation expansions and glossary translations
+
+
+def aspect_spans(folded: str) -> list[tuple[int, int]]:
+    return [m.span() for _, pattern in ASPECT_PATTERNS for m in pattern.finditer(folded)]
+
+
+def query_term_weights(text: str, expansions: list[str]) -> dict[str, float]:
+    """Weighted lexical terms: content words 1.0, aspect phrases and expansions less."""
+    folded = fold(text)
+    weights: dict[str, float] = {}
+    for term in content_terms(ngrams(folded)):
+        weights[term] = 1.0
+    spans = aspect_spans(folded)
+    if spans:
+        aspect_text = " . ".join(folded[a:b] for a, b in spans)
+        for term in content_terms(ngrams(aspect_text)):
+            if term in weights:
+                weights[term] = ASPECT_TERM_WEIGHT
+    for expansion in expansions:
+        for term in content_terms(ngrams(expansion)):
+            weights.setdefault(term, EXPANSION_WEIGHT)
+    return weights
+
+
+@dataclass
+class Scored:
+    codes: list[str]
+    fused: np.ndarray
+    lexical: np.ndarray
+    dense: np.ndarray
+    lexical_coverage: float
+    best_dense: float
+
+
+class Searcher:
+    def __init__(self, index: SearchIndex, store: CatalogueStore) -> None:
+        self.index = index
+        self.store = store
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def prepare(self, query: str) -> PreparedQuery:
+        text = repair_telex(normalize(query))
+        query_type = detect_query_type(text)
+        aspect = detect_aspect(text)
+        expansions = [e for m in load_abbreviations().match(text) for e in m.entry.expansions]
+        dense = text
+        if query_type == "other":
+            translated = translate_terms(text)
+            if translated:
+                expansions.append(translated)
+                dense = f"{text} ({translated})"
+        elif query_type == "vi_unaccented":
+            dense = self.index.restorer.restore(text)
+        weights = query_term_weights(text, expansions)
+        return PreparedQuery(text, query_type, aspect, weights, dense)
+
+    def score(self, q: PreparedQuery, *, route: Route | None = None, rerank: bool = True) -> Scored:
+        """Fused scores of every procedure. `route` overrides the query type's weights and
+        `rerank=False` skips the name-coverage re-ranking (for BM25-only / dense-only baselines).
+        """
+        route = route or ROUTES[q.query_type]
+        codes = self.index.lexical.codes
+        lexical = self.index.lexical.scores(q.terms)
+        max_possible = self.index.lexical.max_score(q.terms)
+        best_lexical = float(lexical.max()) if len(lexical) else 0.0
+        coverage = best_lexical / max_possible if max_possible > 0 else 0.0
+        lexical_norm = lexical / best_lexical if best_lexical > 0 else lexical
+
+        dense = np.zeros(len(codes), dtype=np.float32)
+        best_dense = 0.0
+        if route.dense > 0 and q.dense_text.strip():
+            neighbours = self.index.vectors.query(
+                self.index.vectors.query_vector(q.dense_text), CANDIDATES
+            )
+            if neighbours:
+                position = {code: i for i, code in enumerate(codes)}
+                sims = np.array([s for _, s in neighbours], dtype=np.float32)
+                best_dense = float(sims[0])
+                floor = float(sims[-1])
+                spread = max(best_dense - floor, 1e-6)
+                for code, sim in neighbours:
+                    i = position.get(code)
+                    if i is not None:
+                        dense[i] = (sim - floor) / spread
+        fused = route.lexical * lexical_norm + route.dense * dense
+        # Prefer the procedure whose name (or an alias) the question covers most:
+        # "làm giấy khai sinh" is the plain birth registration, not one of its variants.
+        top: Any = np.argsort(-fused)[:RERANK] if rerank else []
+        unigrams = q.unigrams
+        for i in top:
+            if fused[i] > 0:
+                fused[i] += TITLE_WEIGHT * self.index.lexical.title_coverage(codes[i], unigrams)
+        return Scored(codes, fused, lexical, dense, coverage, best_dense)
+
+    @staticmethod
+    def is_relevant(scored: Scored) -> bool:
+        return (
+            scored.lexical_coverage >= MIN_LEXICAL_COVERAGE
+            or scored.best_dense >= MIN_DENSE_SIMILARITY
+        )
+
+    def sections_for(self, procedure: Procedure, q: PreparedQuery, limit: int = 3) -> list[Section]:
+        texts = section_texts(procedure)
+        chosen: list[str] = []
+        if q.aspect in texts:
+            chosen.append(q.aspect)
+        query_terms = set(ngrams(q.text))
+        overlap = sorted(
+            (
+                (len(query_terms & set(ngrams(text[:2000]))), name)
+                for name, text in texts.items()
+                if name not in chosen
+            ),
+            reverse=True,
+        )
+        chosen += [name for hits, name in overlap if hits > 0][: limit - len(chosen)]
+        return [Section(name, texts[name]) for name in chosen[:limit]]
+
+    # -- the whole pipeline ----------------------------------------------------------------
+
+    def ranked_codes(self, query: str, top_k: int = 5, **score_options: Any) -> list[str]:
+        """Just the best `top_k` codes (for evaluation); no relevance cut-off, no store access."""
+        scored = self.score(self.prepare(query), **score_options)
+        order = np.argsort(-scored.fused, kind="stable")[:top_k]
+        return [scored.codes[i] for i in order if scored.fused[i] > 0]
+
+    def search(self, query: str, top_k: int = 5, *, with_sections: bool = True) -> SearchResponse:
+        """Ranked procedures for a question, or `nothing_relevant` when the match is weak."""
+        q = self.prepare(query)
+        if not fold(q.text).strip() or self.index.is_empty:
+            return SearchResponse(query, q.query_type, q.aspect, [], nothing_relevant=True)
+        scored = self.score(q)
+        if not self.is_relevant(scored):
+            return SearchResponse(query, q.query_type, q.aspect, [], nothing_relevant=True)
+        order = np.argsort(-scored.fused, kind="stable")[:top_k]
+        hits = []
+        for i in order:
+            if scored.fused[i] <= 0:
+                break
+            code = scored.codes[i]
+            procedure = self.store.get_procedure(code)
+            if procedure is None:  # the store changed under a stale index: skip, don't guess
+                continue
+            hits.append(
+                SearchHit(
+                    procedure_code=code,
+                    name=procedure.name,
+                    score=round(float(scored.fused[i]), 4),
+                    aspect=q.aspect,
+                    sections=self.sections_for(procedure, q) if with_sections else [],
+                )
+            )
+        return SearchResponse(query, q.query_type, q.aspect, hits, nothing_relevant=not hits)

@@ -1,0 +1,125 @@
+"""The dense index in Chroma: one vector per procedure, embedded by our own model.
+
+Embedded `PersistentClient` by default; `HttpClient` when a Chroma server URL is set. Each
+vector carries the hash of the text it was made from, so a re-index re-embeds only what
+changed. The collection name includes the embedding model, so switching models starts a
+fresh collection instead of mixing vector spaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.schema import Procedure
+from knowledge.search.embeddings import embedding_spec
+
+BATCH = 64
+
+
+def dense_text(p: Procedure) -> str:
+    """What a procedure's vector is made of: its identity, not its whole text."""
+    parts = [p.name]
+    if p.aliases:
+        parts.append("; ".join(p.aliases))
+    if p.summary_en:
+        parts.append(p.summary_en)
+    if p.field:
+        parts.append(p.field)
+    return ". ".join(parts)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def make_client(chroma_path: Path | None = None, chroma_url: str = "") -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    if chroma_path is None:
+        raise ValueError("a Chroma path or URL is needed")
+    chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(chroma_path), settings=settings)
+
+
+def collection_name(embeddings: Embeddings, prefix: str = "procedures") -> str:
+    return f"{prefix}-{text_hash(embedding_spec(embeddings))[:12]}"
+
+
+class VectorIndex:
+    def __init__(self, client: Any, embeddings: Embeddings, prefix: str = "procedures") -> None:
+        self.client = client
+        self.embeddings = embeddings
+        self.collection = client.get_or_create_collection(
+            collection_name(embeddings, prefix),
+            embedding_function=None,  # never Chroma's default (it downloads a model)
+            metadata={"hnsw:space": "cosine", "embedding": embedding_spec(embeddings)},
+        )
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def stored_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        result = self.collection.get(
+            ids=list(ids) if ids is not None else None, include=["metadatas"]
+        )
+        return {
+            i: str((m or {}).get("hash", ""))
+            for i, m in zip(result["ids"], result["metadatas"] or [], strict=False)
+        }
+
+    def sync(self, texts: Mapping[str, str], *, remove_missing: bool = True) -> int:
+        """Make the collection hold one vector per id of `texts`; returns how many were embedded."""
+        stored = self.stored_hashes()
+        todo = [code for code, text in texts.items() if stored.get(code) != text_hash(text)]
+        self.upsert({code: texts[code] for code in todo})
+        if remove_missing:
+            gone = [code for code in stored if code not in texts]
+            self.delete(gone)
+        return len(todo)
+
+    def upsert(self, texts: Mapping[str, str]) -> None:
+        codes = list(texts)
+        for start in range(0, len(codes), BATCH):
+            ids = codes[start : start + BATCH]
+            vectors = self.embeddings.embed_documents([texts[i] for i in ids])
+            self.collection.upsert(
+                ids=ids,
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                metadatas=[{"hash": text_hash(texts[i])} for i in ids],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` nearest procedures as (code, cosine similarity), best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = result["distances"][0] if result["distances"] else [1.0] * len(ids)
+        return [(code, 1.0 - float(d)) for code, d in zip(ids, distances, strict=True)]
