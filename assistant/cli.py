@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.settings import Settings
+from evals.cli import eval_app
 from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
 from knowledge.ingest import IngestError, IngestSummary, discover, importer_for, ingest
@@ -31,6 +32,7 @@ procedures_app = typer.Typer(help="Xem thủ tục trong danh mục / Inspect ca
 corpus_app = typer.Typer(help="Kho dữ liệu mẫu đi kèm / The bundled starter corpus.")
 app.add_typer(procedures_app, name="procedures", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -339,7 +341,10 @@ def search_command(
         index = open_index(settings)
         if index.is_empty:
             raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
-        searcher = Searcher(index, store)
+        try:
+            searcher = Searcher(index, store)
+        except ValueError as exc:  # a staff-edited table (abbreviations, glossary) is broken
+            raise fail(str(exc)) from exc
         if batch:
             for line in sys.stdin:
                 if line.strip():

@@ -76,6 +76,9 @@ class VectorIndex:
         return int(self.collection.count())
 
     def stored_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """The text hash stored with each vector (all vectors, or just `ids`)."""
+        if ids is not None and not ids:
+            return {}
         result = self.collection.get(
             ids=list(ids) if ids is not None else None, include=["metadatas"]
         )
