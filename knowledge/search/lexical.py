@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.schema import Procedure
-from knowledge.text import ngrams
+from knowledge.text import fold, ngrams
 
 # Field: (weight, b). Names and aliases carry the identity of a procedure.
 FIELDS: Mapping[str, tuple[float, float]] = {
@@ -205,6 +205,7 @@ class LexicalIndex:
 
     docs: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     titles: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # name, then aliases
+    names: dict[str, str] = field(default_factory=dict)  # folded procedure names
     _codes: list[str] = field(default_factory=list, repr=False)
     _postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
@@ -215,6 +216,7 @@ class LexicalIndex:
     def upsert(self, code: str, texts: Mapping[str, str], titles: Iterable[str] = ()) -> None:
         self.docs[code] = field_terms(texts)
         self.titles[code] = [t for t in map(title_terms, titles) if t]
+        self.names[code] = fold(texts.get("name", ""))
         self._dirty = True
 
     def upsert_procedure(self, p: Procedure) -> None:
@@ -226,6 +228,7 @@ class LexicalIndex:
 
     def remove(self, code: str) -> None:
         self.titles.pop(code, None)
+        self.names.pop(code, None)
         if self.docs.pop(code, None) is not None:
             self._dirty = True
 
@@ -310,6 +313,7 @@ class LexicalIndex:
         return {
             "docs": {code: {f: dict(c) for f, c in fs.items()} for code, fs in self.docs.items()},
             "titles": {code: [sorted(t) for t in ts] for code, ts in self.titles.items()},
+            "names": self.names,
         }
 
     @classmethod
@@ -319,6 +323,7 @@ class LexicalIndex:
             code: {f: Counter(fields.get(f, {})) for f in FIELDS}
             for code, fields in state["docs"].items()
         }
+        index.names = dict(state.get("names", {}))
         index.titles = {
             code: [frozenset(t) for t in ts] for code, ts in state.get("titles", {}).items()
         }

@@ -19,6 +19,7 @@ from knowledge.schema import Procedure
 from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexical import content_terms
+from knowledge.search.variants import unrequested_variants
 from knowledge.store import CatalogueStore
 from knowledge.text import (
     QueryType,
@@ -41,13 +42,14 @@ class Route:
 
 
 ROUTES: dict[QueryType, Route] = {
-    "vi_accented": Route(lexical=0.6, dense=0.4),
-    "vi_unaccented": Route(lexical=0.7, dense=0.3),
-    "other": Route(lexical=0.35, dense=0.65),
+    "vi_accented": Route(lexical=0.7, dense=0.3),
+    "vi_unaccented": Route(lexical=0.8, dense=0.2),
+    "other": Route(lexical=0.3, dense=0.7),
 }
 CANDIDATES = 60  # dense neighbours fetched per query
 RERANK = 50  # candidates re-scored by how much of their name the query covers
-TITLE_WEIGHT = 0.3
+TITLE_WEIGHT = 0.5
+VARIANT_PENALTY = 0.15  # per variant operation (re-issue, extension, …) the question did not ask
 # "Nothing relevant" when neither signal is convincing. Measured on the dev set (shared
 # corpus): these keep ≥ 97% of real questions while turning away the clearly unrelated;
 # topical refusals (weather, prices, politics) are the guard stage's job, not search's.
@@ -90,6 +92,7 @@ class PreparedQuery:
     aspect: Aspect
     terms: dict[str, float]  # lexical query terms and their weights
     dense_text: str
+    folded_with_expansions: str = ""
 
     @property
     def unigrams(self) -> frozenset[str]:
@@ -157,7 +160,8 @@ class Searcher:
         elif query_type == "vi_unaccented":
             dense = self.index.restorer.restore(text)
         weights = query_term_weights(text, expansions)
-        return PreparedQuery(text, query_type, aspect, weights, dense)
+        folded = fold(" . ".join([text, *expansions]))
+        return PreparedQuery(text, query_type, aspect, weights, dense, folded)
 
     def score(self, q: PreparedQuery, *, route: Route | None = None, rerank: bool = True) -> Scored:
         """Fused scores of every procedure. `route` overrides the query type's weights and
@@ -193,11 +197,16 @@ class Searcher:
         top: Any = np.argsort(-fused)[:RERANK] if rerank else []
         unigrams = q.unigrams
         best_title = 0.0
+        question = q.folded_with_expansions
+        foreigner = q.query_type == "other"
         for i in top:
             if fused[i] > 0:
                 title = self.index.lexical.title_coverage(codes[i], unigrams)
                 best_title = max(best_title, title)
                 fused[i] += TITLE_WEIGHT * title
+                name = self.index.lexical.names.get(codes[i], "")
+                extra = unrequested_variants(name, question, foreigner=foreigner)
+                fused[i] -= VARIANT_PENALTY * extra
         return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title)
 
     @staticmethod

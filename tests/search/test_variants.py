@@ -1,0 +1,36 @@
+"""Sibling procedures: a variant the question did not ask for is counted, one it asked for is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.search.variants import unrequested_variants
+from knowledge.text import fold
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "expected"),
+    [
+        ("Cấp lại thẻ căn cước", "làm thẻ căn cước cho con", 1),
+        ("Cấp lại thẻ căn cước", "mất thẻ căn cước làm lại", 0),
+        ("Cấp lại thẻ căn cước", "I lost my ID card", 0),
+        ("Gia hạn giấy phép xây dựng", "xin giấy phép xây dựng nhà ở", 1),
+        ("Gia hạn giấy phép xây dựng", "giấy phép xây dựng hết hạn thì sao", 0),
+        ("Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "làm giấy khai sinh", 1),
+        ("Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "khai sinh cho con lai quốc tịch Mỹ", 0),
+        ("Thủ tục đăng ký khai sinh lưu động", "đăng ký khai sinh", 1),
+        ("Cấp đổi thẻ căn cước", "đổi CCCD", 0),
+        ("Đăng ký khai sinh", "đăng ký khai sinh", 0),
+        ("Cấp lại Giấy chứng nhận đăng ký xe; thu hồi đăng ký", "đăng ký xe máy mới", 2),
+        # "đối với" is not an exchange ("đổi"); "huy động" is not a cancellation ("hủy").
+        ("Thẩm định đối với dự án huy động vốn", "thẩm định dự án", 0),
+    ],
+)
+def test_unrequested_variants(name: str, question: str, expected: int) -> None:
+    assert unrequested_variants(fold(name), fold(question)) == expected
+
+
+def test_services_for_foreigners_are_not_a_variant_for_a_foreign_language_question() -> None:
+    name = fold("Gia hạn tạm trú cho người nước ngoài")
+    assert unrequested_variants(name, fold("extend my stay"), foreigner=True) == 0
+    assert unrequested_variants(name, fold("gia hạn tạm trú")) == 1
