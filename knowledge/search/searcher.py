@@ -47,6 +47,7 @@ ROUTES: dict[QueryType, Route] = {
     "other": Route(lexical=0.3, dense=0.7),
 }
 CANDIDATES = 60  # dense neighbours fetched per query
+SECTION_SCAN_CHARS = 1500  # how much of a section is compared with the question
 RERANK = 50  # candidates re-scored by how much of their name the query covers
 TITLE_WEIGHT = 0.5
 VARIANT_PENALTY = 0.15  # per variant operation (re-issue, extension, …) the question did not ask
@@ -217,14 +218,13 @@ class Searcher:
         )
 
     def sections_for(self, procedure: Procedure, q: PreparedQuery, limit: int = 3) -> list[Section]:
+        """The section asked about first, then those sharing the most words with the question."""
         texts = section_texts(procedure)
-        chosen: list[str] = []
-        if q.aspect in texts:
-            chosen.append(q.aspect)
-        query_terms = set(ngrams(q.text))
+        chosen: list[str] = [q.aspect] if q.aspect in texts else []
+        words = q.unigrams
         overlap = sorted(
             (
-                (len(query_terms & set(ngrams(text[:2000]))), name)
+                (len(words & set(fold(text[:SECTION_SCAN_CHARS]).split())), name)
                 for name, text in texts.items()
                 if name not in chosen
             ),

@@ -117,11 +117,9 @@ class VectorIndex:
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` nearest procedures as (code, cosine similarity), best first."""
-        total = self.count()
-        if total == 0:
-            return []
+        # Chroma returns fewer than `n` when the collection is smaller (or empty): no count().
         result = self.collection.query(
-            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), include=["distances"]
+            query_embeddings=vector.reshape(1, -1), n_results=n, include=["distances"]
         )
         ids = result["ids"][0]
         distances = result["distances"][0] if result["distances"] else [1.0] * len(ids)
