@@ -176,3 +176,126 @@ def test_loader_reports_yaml_syntax_and_missing_file(tmp_path: Path) -> None:
 def test_parse_abbreviations_from_data() -> None:
     table = parse_abbreviations({"entries": [{"term": "HC", "expansions": ["hộ chiếu"]}]})
     assert table.expand("làm HC") == "làm HC hộ chiếu"
+
+
+# --- everyday names across all catalogues (the widened table) -------------------------------
+
+EVERYDAY_NAMES: list[tuple[str, str]] = [
+    # justice, civil status, nationality
+    ("xin giấy không tiền án tiền sự", "phiếu lý lịch tư pháp"),
+    ("xin giay ly lich o dau", "phiếu lý lịch tư pháp"),
+    ("làm lại giấy khai sinh cho người lớn", "đăng ký lại khai sinh"),
+    ("khai sinh cho con ngoài giá thú", "đăng ký nhận cha, mẹ, con"),
+    ("giấy khai sinh bị sai tên", "thay đổi, cải chính, bổ sung thông tin hộ tịch"),
+    ("giấy chứng nhận độc thân", "xác nhận tình trạng hôn nhân"),
+    ("muốn bỏ quốc tịch", "thôi quốc tịch Việt Nam"),
+    ("chia thừa kế nhà của bố mẹ", "chứng thực văn bản phân chia di sản"),
+    ("dich thuat cong chung", "chứng thực chữ ký người dịch"),
+    ("hợp thức hóa lãnh sự giấy tờ", "hợp pháp hóa lãnh sự"),
+    # identity, residence, immigration
+    ("làm căn cước cho con 6 tuổi", "cấp thẻ căn cước cho người dưới 14 tuổi"),
+    ("xin giấy xác nhận số CMND cũ", "xác nhận số chứng minh nhân dân 09 số"),
+    ("nhập khẩu cho con về nhà nội", "đăng ký thường trú"),
+    ("cat khau cho nguoi da mat", "xóa đăng ký thường trú"),
+    ("khai báo lưu trú khách sạn", "thông báo lưu trú"),
+    ("homestay khai báo khách Tây", "khai báo tạm trú cho người nước ngoài"),
+    ("làm hộ chiếu gắn chip", "cấp hộ chiếu phổ thông"),
+    ("bị mất hộ chiếu ở sân bay", "trình báo mất hộ chiếu phổ thông"),
+    ("làm thẻ APEC", "thẻ ABTC"),
+    ("xin GPLĐ cho người nước ngoài", "giấy phép lao động"),
+    # land, construction
+    ("sổ hồng chung cư", "quyền sở hữu nhà ở"),
+    ("chi phí lên thổ cư", "chuyển mục đích sử dụng đất"),
+    ("mất sổ đỏ phải làm sao", "cấp lại Giấy chứng nhận do bị mất"),
+    ("thu tuc gop thua", "hợp thửa"),
+    ("đo đạc lại đất bị dư diện tích", "diện tích tăng thêm"),
+    ("đóng trước bạ nhà đất", "lệ phí trước bạ"),
+    ("xin phép sửa nhà", "giấy phép xây dựng sửa chữa, cải tạo"),
+    # business, tax
+    ("làm giấy phép kinh doanh hộ gia đình", "đăng ký thành lập hộ kinh doanh"),
+    ("mã số thuế cá nhân", "đăng ký thuế lần đầu"),
+    ("làm quyết toán thuế TNCN", "quyết toán thuế thu nhập cá nhân"),
+    ("hoan thue tncn", "khai quyết toán thuế"),
+    ("xuất sai hóa đơn thì làm sao", "xử lý hóa đơn điện tử đã lập sai"),
+    # customs
+    ("mang hàng xách tay về nước", "định mức miễn thuế"),
+    ("thất lạc hành lý ở sân bay", "hành lý ký gửi"),
+    ("mang chó mèo ra nước ngoài", "kiểm dịch động vật"),
+    # social insurance
+    ("làm hồ sơ nghỉ hưu", "hưởng lương hưu"),
+    ("rút bảo hiểm xã hội", "bảo hiểm xã hội một lần"),
+    ("lãnh thay lương hưu cho mẹ", "ủy quyền lĩnh thay"),
+    ("nghỉ ốm có được hưởng gì", "chế độ ốm đau"),
+    ("bị tai nạn lao động", "chế độ TNLĐ, BNN"),
+    ("trợ cấp thất nghiệp", "bảo hiểm thất nghiệp"),
+    # transport
+    ("dang kiem o to", "kiểm định"),
+    ("thi bằng lái xe máy", "sát hạch lái xe"),
+    ("học bằng lái ô tô", "đào tạo lái xe"),
+    ("bị trừ hết điểm bằng lái", "kiểm tra kiến thức pháp luật về trật tự"),
+    ("rút hồ sơ gốc xe máy", "thu hồi chứng nhận đăng ký xe, biển số xe"),
+    ("mua xe cũ sang tên", "đăng ký sang tên xe"),
+    ("xin giấy phép xe quá tải", "giấy phép lưu hành xe quá tải trọng"),
+    # order, courts, banking, environment
+    ("khắc con dấu công ty", "đăng ký mẫu con dấu"),
+    ("lập vi bằng", "thừa phát lại"),
+    ("đơn tố giác cán bộ", "giải quyết tố cáo"),
+    ("khiếu kiện quyết định hành chính", "giải quyết khiếu nại"),
+    ("đổi tiền rách ở đâu", "đổi tiền không đủ tiêu chuẩn lưu thông"),
+    ("làm báo cáo ĐTM", "đánh giá tác động môi trường"),
+]
+
+
+@pytest.mark.parametrize(("query", "official"), EVERYDAY_NAMES)
+def test_everyday_names_expand_to_official_terms(query: str, official: str) -> None:
+    expanded = expand_abbreviations(query)
+    assert expanded.startswith(query)
+    assert official in expanded[len(query) :]  # added, not already typed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # single syllables that begin many variants
+        "mở",
+        "đăng",
+        "mo",
+        "dang",
+        "thuế",
+        # unaccented phrases that fold like a variant but mean something else
+        "co dong cong ty",  # cổ đông, not "đóng công ty"
+        "hoat dong cua cong ty",  # hoạt động của, not "đóng cửa"
+        "he thong quan ly",  # hệ thống quản lý, not "thông quan"
+        "dieu kien dat",  # điều kiện đất, not "kiện đất"
+        "bo sung san pham",  # bổ sung sản phẩm, not "súng săn"
+        "bo sung dien tich",  # bổ sung diện tích, not "súng điện"
+        "thoi gian thue dat",  # thời gian thuê đất, not "giãn thuế" / "thuế đất"
+        "thay doi bien phap bao dam",  # đổi biện pháp, not "đổi biển"
+        "cang bien tam thoi",  # cảng biển tạm thời, not "biển tạm"
+        "don kien nghi",  # đơn kiến nghị, not "đơn kiện"
+        "so huu nha o",  # sở hữu, not "sổ hưu"
+        "thi cong an toan",  # thi công an toàn, not "thi công an"
+        "co khac dau",  # có khác đâu, not "khắc dấu"
+        # ordinary accented sentences
+        "mở tài khoản ngân hàng",
+        "bổ sung hồ sơ",
+        "thời gian giải quyết bao lâu",
+    ],
+)
+def test_everyday_sentences_are_not_expanded(text: str) -> None:
+    assert match_abbreviations(text) == []
+    assert expand_abbreviations(text) == text
+
+
+def test_unaccented_variant_does_not_leak_into_accented_lookalike() -> None:
+    # "đăng ký tạm trú" must not pick up the vehicle entry ("đăng ký xe tạm")
+    assert "biển số tạm" not in _terms("đăng ký tạm trú")
+    # "sở hữu" (accented) never matches a pension variant
+    assert "lương hưu" not in _terms("sở hữu nhà ở")
+    assert "lương hưu" in _terms("nghi huu")
+
+
+def test_english_variants_of_new_entries_do_not_make_a_query_vietnamese() -> None:
+    codes = load_abbreviations().vietnamese_codes
+    assert not {"visa", "evisa", "homestay", "abtc", "apostille", "drone"} & codes
+    assert {"cchn", "noxh", "xntthn", "tnld", "thads"} <= codes

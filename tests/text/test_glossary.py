@@ -474,3 +474,100 @@ def test_vietnamese_terms_occur_in_the_national_records(portal_records_path: Pat
     assert share >= 0.90, f"{share:.1%} of {len(terms)} terms found; missing: {missing}"
     # most terms should be the words of the official procedure names themselves
     assert len(in_names) / len(terms) >= 0.80, f"only {len(in_names)} of {len(terms)} in names"
+
+
+# --- the widened vocabulary: professions, transport, customs, insurance, operations ---------
+
+# English questions on vocabulary added for professions and licences, transport, customs,
+# social insurance, foreign guests and common operations, with the Vietnamese term of the
+# official procedure name the translation must contain.
+WIDENED_VOCABULARY: list[tuple[str, str]] = [
+    # professions and licences
+    ("How do I get a pilot licence in Vietnam?", "người lái tàu bay"),
+    ("Practising certificate for a foreign architect", "chứng chỉ hành nghề kiến trúc"),
+    ("How to become a securities practitioner", "chứng chỉ hành nghề chứng khoán"),
+    ("Requirements to become a lawyer", "chứng chỉ hành nghề luật sư"),
+    ("Notary appointment requirements", "bổ nhiệm công chứng viên"),
+    ("Registering for the CPA exam", "chứng chỉ kiểm toán viên"),
+    ("Real estate broker certificate renewal", "chứng chỉ hành nghề môi giới bất động sản"),
+    ("Licence for a vet clinic", "chứng chỉ hành nghề thú y"),
+    ("Seaman's book application", "sổ thuyền viên"),
+    ("Skipper licence for a tourist boat", "giấy chứng nhận khả năng chuyên môn"),
+    # transport
+    ("Permit for an oversized truck on the expressway", "xe quá khổ giới hạn"),
+    ("Transporting dangerous goods by road", "vận chuyển hàng hóa nguy hiểm"),
+    ("How to register an aircraft", "đăng ký quốc tịch tàu bay"),
+    ("Ship registration certificate for a seagoing vessel", "đăng ký tàu biển"),
+    ("Motorbike emission test near me", "kiểm định khí thải xe mô tô, xe gắn máy"),
+    ("I lost all points on my driving licence", "kiểm tra kiến thức pháp luật"),
+    ("Renting a jet ski business on the beach", "vui chơi, giải trí dưới nước"),
+    # customs and trade
+    ("What is the duty-free allowance for alcohol?", "định mức miễn thuế"),
+    ("I lost my luggage at the airport", "hành lý ký gửi"),
+    ("How do tourists get a VAT refund at the airport?", "hóa đơn kiêm tờ khai hoàn thuế"),
+    ("Do I need an import licence for cosmetics?", "giấy phép nhập khẩu"),
+    ("Can I bring my dog to Vietnam?", "kiểm dịch động vật"),
+    ("Advance ruling on the HS code of a product", "xác định trước mã số hàng hóa"),
+    ("Shipping household goods when moving to Vietnam", "tài sản di chuyển"),
+    # social insurance
+    ("Can someone else collect pension on behalf of my father?", "ủy quyền lĩnh thay"),
+    ("Sick child leave for working mothers", "chế độ ốm đau"),
+    ("Buy voluntary health insurance for my family", "người chỉ tham gia BHYT"),
+    ("Replace a lost health insurance card", "cấp lại thẻ bảo hiểm y tế"),
+    ("Pension of a deceased pensioner not yet paid", "truy lĩnh lương hưu"),
+    # residence of foreign guests
+    ("Do I need to declare a foreign guest staying at my homestay?", "thông báo lưu trú"),
+    ("Hosting a foreigner in my house", "khai báo tạm trú cho người nước ngoài"),
+    ("Renew my permanent residence card", "cấp đổi thẻ thường trú"),
+    # operations
+    ("Report lost ABTC card", "trình báo mất thẻ ABTC"),
+    ("Restore my tax code", "khôi phục mã số thuế"),
+    ("Deregister my boat", "xóa đăng ký"),
+    ("Withdraw my application for household business registration", "dừng thực hiện thủ tục"),
+    ("Tax clearance certificate before leaving Vietnam", "xác nhận thực hiện nghĩa vụ thuế"),
+    ("Mortgage release after paying off the loan", "xóa đăng ký biện pháp bảo đảm"),
+]
+
+
+@pytest.mark.parametrize(("question", "term"), WIDENED_VOCABULARY)
+def test_widened_vocabulary_translates_to_the_official_term(question: str, term: str) -> None:
+    assert term in translate_terms(question)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # unaccented Vietnamese: no English phrase may fire on it
+        "thue dat o dau",
+        "mo tai khoan",
+        "dang ky",
+        "mo",
+        "dang",
+        "lam so do lan dau",
+        # English words left out on purpose because their everyday sense is unrelated
+        "he is on probation",
+        "I consent to this",
+        "please inform me",
+        "what a nice day",
+    ],
+)
+def test_unrelated_text_is_not_translated(text: str) -> None:
+    assert translate_terms(text) == ""
+
+
+def test_everyday_senses_do_not_pick_up_procedure_terms() -> None:
+    assert "tiếp tục" not in translate_terms("please update my resume")  # CV, not resumption
+    assert "miễn nhiệm" not in translate_terms("dismissed from work")
+    assert "hoàn trả" not in translate_terms("repay my loan")
+    assert "tra cứu" not in translate_terms("can I check online")  # "online" keeps its sense
+    # a business VAT refund is not the tourists' refund at the airport
+    assert "hóa đơn kiêm tờ khai" not in translate_terms("VAT refund for my company")
+
+
+def test_longer_new_phrases_win_over_existing_single_words() -> None:
+    # "luggage" alone means hành lý; "lost luggage" is the lost-baggage procedure
+    assert translate_terms("luggage") == "hành lý"
+    assert "hành lý ký gửi" in translate_terms("lost luggage")
+    # "gift" alone is tặng cho; a parcel from abroad is a customs matter
+    assert "gói, kiện hàng hóa nhập khẩu" in translate_terms("gift from abroad")
+    assert "tặng cho" not in translate_terms("gift from abroad")
