@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.schema import Procedure
-from knowledge.text import fold, ngrams
+from knowledge.text import ngrams, normalize_lower
 
 # Field: (weight, b). Names and aliases carry the identity of a procedure.
 FIELDS: Mapping[str, tuple[float, float]] = {
@@ -205,7 +205,7 @@ class LexicalIndex:
 
     docs: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     titles: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # name, then aliases
-    names: dict[str, str] = field(default_factory=dict)  # folded procedure names
+    names: dict[str, str] = field(default_factory=dict)  # lower-case names, accents kept
     _codes: list[str] = field(default_factory=list, repr=False)
     _postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
@@ -216,7 +216,7 @@ class LexicalIndex:
     def upsert(self, code: str, texts: Mapping[str, str], titles: Iterable[str] = ()) -> None:
         self.docs[code] = field_terms(texts)
         self.titles[code] = [t for t in map(title_terms, titles) if t]
-        self.names[code] = fold(texts.get("name", ""))
+        self.names[code] = normalize_lower(texts.get("name", ""), max_chars=None)
         self._dirty = True
 
     def upsert_procedure(self, p: Procedure) -> None:

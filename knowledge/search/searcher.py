@@ -9,6 +9,7 @@ dense query (the query itself, or its restored-diacritics form for unaccented Vi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from knowledge.schema import Procedure
 from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexical import content_terms
-from knowledge.search.variants import unrequested_variants
+from knowledge.search.variants import variant_balance
 from knowledge.store import CatalogueStore
 from knowledge.text import (
     QueryType,
@@ -51,6 +52,7 @@ SECTION_SCAN_CHARS = 1500  # how much of a section is compared with the question
 RERANK = 50  # candidates re-scored by how much of their name the query covers
 TITLE_WEIGHT = 0.5
 VARIANT_PENALTY = 0.15  # per variant operation (re-issue, extension, …) the question did not ask
+VARIANT_BONUS = 0.1  # per variant operation the question asks for ("mất" → "cấp lại")
 # "Nothing relevant" when neither signal is convincing. Measured on the dev set (shared
 # corpus): these keep ≥ 97% of real questions while turning away the clearly unrelated;
 # topical refusals (weather, prices, politics) are the guard stage's job, not search's.
@@ -108,7 +110,15 @@ def aspect_spans(folded: str) -> list[tuple[int, int]]:
     return [m.span() for _, pattern in ASPECT_PATTERNS for m in pattern.finditer(folded)]
 
 
-def query_term_weights(text: str, expansions: list[str]) -> dict[str, float]:
+def is_aspect_phrase(text: str) -> bool:
+    """Whether a phrase only says what is asked ("VNeID", "online", "lệ phí"), not which procedure."""
+    folded = fold(text)
+    return any(pattern.fullmatch(folded) for _, pattern in ASPECT_PATTERNS)
+
+
+def query_term_weights(
+    text: str, expansions: Sequence[str], aspect_expansions: Sequence[str] = ()
+) -> dict[str, float]:
     """Weighted lexical terms: content words 1.0, aspect phrases and expansions less."""
     folded = fold(text)
     weights: dict[str, float] = {}
@@ -123,6 +133,9 @@ def query_term_weights(text: str, expansions: list[str]) -> dict[str, float]:
     for expansion in expansions:
         for term in content_terms(ngrams(expansion)):
             weights.setdefault(term, EXPANSION_WEIGHT)
+    for expansion in aspect_expansions:
+        for term in content_terms(ngrams(expansion)):
+            weights.setdefault(term, ASPECT_TERM_WEIGHT)
     return weights
 
 
@@ -151,7 +164,11 @@ class Searcher:
         text = repair_telex(normalize(query))
         query_type = detect_query_type(text)
         aspect = detect_aspect(text)
-        expansions = [e for m in self.abbreviations.match(text) for e in m.entry.expansions]
+        expansions: list[str] = []
+        aspect_expansions: list[str] = []  # expansions of words that only name the aspect
+        for match in self.abbreviations.match(text):
+            target = aspect_expansions if is_aspect_phrase(match.text) else expansions
+            target.extend(match.entry.expansions)
         dense = text
         if query_type == "other":
             translated = translate_terms(text, self.glossary)
@@ -160,7 +177,7 @@ class Searcher:
                 dense = f"{text} ({translated})"
         elif query_type == "vi_unaccented":
             dense = self.index.restorer.restore(text)
-        weights = query_term_weights(text, expansions)
+        weights = query_term_weights(text, expansions, aspect_expansions)
         folded = fold(" . ".join([text, *expansions]))
         return PreparedQuery(text, query_type, aspect, weights, dense, folded)
 
@@ -206,8 +223,8 @@ class Searcher:
                 best_title = max(best_title, title)
                 fused[i] += TITLE_WEIGHT * title
                 name = self.index.lexical.names.get(codes[i], "")
-                extra = unrequested_variants(name, question, foreigner=foreigner)
-                fused[i] -= VARIANT_PENALTY * extra
+                asked, unasked = variant_balance(name, question, foreigner=foreigner)
+                fused[i] += VARIANT_BONUS * asked - VARIANT_PENALTY * unasked
         return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title)
 
     @staticmethod

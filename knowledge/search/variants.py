@@ -2,161 +2,174 @@
 
 Most services exist as a family: "Cấp thẻ căn cước", "Cấp đổi …", "Cấp lại …", "Gia hạn …".
 A citizen who names only the service wants the base one; a citizen who says "bị mất" wants
-the re-issue. A candidate whose name carries a variant operation that the question does
-not ask for is therefore pushed down a little. Patterns are folded (no diacritics).
+the re-issue. So a candidate whose name carries a variant operation the question does not
+ask for is pushed down a little, and one whose variant the question asks for is lifted.
+
+Name-side patterns run on the accented, lower-cased official name (so "lại" is not "lái",
+"đổi" is not "đối", "hủy" is not "huy động"); question-side patterns run on folded text,
+because citizens often type without diacritics.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 
-def _any(*phrases: str) -> re.Pattern[str]:
+def _words(*phrases: str) -> re.Pattern[str]:
     body = "|".join(sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
-# (operation in a procedure name, words in a question that ask for it)
-VARIANTS: Final[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]] = (
-    (
-        _any("cap lai", "dang ky lai", "lam lai"),
-        _any(
-            r"lai",
-            r"mat",
-            r"bi mat",
-            r"hong",
-            r"rach",
-            r"gay",
-            r"that lac",
-            r"lost",
-            r"damaged",
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    in_name: re.Pattern[str]  # on the accented lower-case procedure name
+    asked: re.Pattern[str]  # on the folded question (+ its expansions)
+    foreign: bool = False  # a service for foreigners: what a foreign-language question wants
+
+
+VARIANTS: Final[tuple[Variant, ...]] = (
+    Variant(
+        "reissue",
+        _words("cấp lại", "lại"),
+        _words(
+            "lai",
+            "mat",
+            "bi mat",
+            "hong",
+            "rach",
+            "gay",
+            "that lac",
+            "lost",
+            "damaged",
             r"replace\w*",
             r"re-?issu\w*",
-            r"again",
-            r"stolen",
-            r"broken",
+            "again",
+            "stolen",
+            "broken",
         ),
     ),
-    (
-        _any("cap doi", "doi giay", "doi the", "doi ho chieu", "doi bang"),
-        _any(
-            r"doi",
-            r"het han",
-            r"sai",
-            r"thay doi",
+    Variant(
+        "exchange",
+        _words("cấp đổi", "(?<!thay )(?<!sửa )đổi"),
+        _words(
+            "doi",
+            "het han",
+            "sai",
+            "thay doi",
             r"exchange\w*",
             r"renew\w*",
             r"expir\w*",
             r"convert\w*",
-            r"swap",
+            "swap",
         ),
     ),
-    (
-        _any("gia han"),
-        _any(
-            r"gia han", r"het han", r"them", r"extend\w*", r"extension", r"renew\w*", r"prolong\w*"
-        ),
+    Variant(
+        "extension",
+        _words("gia hạn"),
+        _words("gia han", "het han", "them", r"extend\w*", "extension", r"renew\w*", r"prolong\w*"),
     ),
-    (
-        _any("dieu chinh", "sua doi", "bo sung", "thay doi", "cai chinh"),
-        _any(
-            r"dieu chinh",
-            r"sua",
-            r"bo sung",
-            r"thay doi",
-            r"doi",
-            r"sai",
-            r"cai chinh",
-            r"chuyen",
-            r"tang",
-            r"giam",
+    Variant(
+        "amendment",
+        _words("điều chỉnh", "sửa đổi", "bổ sung", "thay đổi", "cải chính"),
+        _words(
+            "dieu chinh",
+            "sua",
+            "bo sung",
+            "thay doi",
+            "doi",
+            "sai",
+            "cai chinh",
+            "chuyen",
+            "tang",
+            "giam",
             r"change\w*",
             r"correct\w*",
             r"amend\w*",
             r"adjust\w*",
             r"update\w*",
-            r"wrong",
+            "wrong",
             r"mistake\w*",
         ),
     ),
-    (
-        _any("thu hoi", "huy bo", "huy ket qua", "huy hieu luc"),
-        _any(r"thu hoi", r"huy", r"revok\w*", r"cancel\w*", r"withdraw\w*", r"ban", r"sold"),
+    Variant(
+        "revocation",
+        _words("thu hồi", "hủy bỏ", "hủy"),
+        _words("thu hoi", "huy", r"revok\w*", r"cancel\w*", r"withdraw\w*", "sold"),
     ),
-    (
-        _any("cham dut", "giai the", "dong cua"),
-        _any(
-            r"cham dut",
-            r"giai the",
-            r"dong cua",
-            r"nghi",
-            r"dung",
+    Variant(
+        "termination",
+        _words("chấm dứt", "giải thể"),
+        _words(
+            "cham dut",
+            "giai the",
+            "dong cua",
+            "nghi",
+            "dung",
             r"close\w*",
             r"terminat\w*",
             r"dissol\w*",
         ),
     ),
-    (
-        _any("tam ngung", "tam dung"),
-        _any(r"tam ngung", r"tam dung", r"tam nghi", r"nghi", r"suspend\w*", r"pause\w*"),
+    Variant(
+        "suspension",
+        _words("tạm ngừng", "tạm dừng"),
+        _words("tam ngung", "tam dung", "tam nghi", "nghi", r"suspend\w*", r"pause\w*"),
     ),
-    (
-        _any("chuyen tiep", "dung thuc hien", "rut yeu cau", "rut ho so", "rut de nghi"),
-        _any(r"chuyen tiep", r"dung", r"rut", r"withdraw\w*", r"stop\w*"),
+    Variant(
+        "withdrawal",
+        _words("chuyển tiếp", "dừng thực hiện", "rút"),
+        _words("chuyen tiep", "dung", "rut", r"withdraw\w*", r"stop\w*"),
     ),
-    (
-        _any("luu dong"),
-        _any(r"luu dong", r"tai nha", r"den nha", r"mobile", r"at home"),
-    ),
-    (
-        _any("co yeu to nuoc ngoai", "nguoi nuoc ngoai", "nuoc ngoai", "lanh su", "ngoai giao"),
-        _any(
-            r"nuoc ngoai",
-            r"ngoai quoc",
-            r"tay",
-            r"viet kieu",
-            r"lanh su",
-            r"ngoai giao",
+    Variant("mobile", _words("lưu động"), _words("luu dong", "tai nha", "den nha", "mobile")),
+    Variant(
+        "foreign",
+        _words("có yếu tố nước ngoài", "người nước ngoài", "nước ngoài", "lãnh sự", "ngoại giao"),
+        _words(
+            "nuoc ngoai",
+            "ngoai quoc",
+            "tay",
+            "viet kieu",
+            "lanh su",
+            "ngoai giao",
             r"foreign\w*",
-            r"abroad",
-            r"overseas",
+            "abroad",
+            "overseas",
             r"embass\w*",
             r"consul\w*",
             r"expat\w*",
-            r"my",
-            r"han quoc",
-            r"trung quoc",
-            r"nhat",
-            r"duc",
-            r"phap",
-            r"uc",
-            r"dai loan",
-            r"american",
-            r"korean",
-            r"chinese",
-            r"japanese",
+            "my",
+            "han quoc",
+            "trung quoc",
+            "nhat",
+            "duc",
+            "phap",
+            "uc",
+            "dai loan",
         ),
+        foreign=True,
     ),
-    (
-        _any("ket hop"),
-        _any(r"ket hop", r"dong thoi", r"cung luc", r"combined", r"together"),
+    Variant("combined", _words("kết hợp"), _words("ket hop", "dong thoi", "cung luc", "combined")),
+    Variant(
+        "lost_report",
+        _words("trình báo mất", "báo mất"),
+        _words("mat", "bi mat", "that lac", "trinh bao", "lost", "stolen", "missing"),
     ),
-    (
-        _any("trinh bao mat", "bao mat", "thong bao mat"),
-        _any(r"mat", r"bi mat", r"that lac", r"trinh bao", r"lost", r"stolen", r"missing"),
+    Variant(
+        "restoration",
+        _words("khôi phục"),
+        _words("khoi phuc", "phuc hoi", r"restor\w*", r"reactivat\w*", r"recover\w*"),
     ),
-    (
-        _any("khoi phuc"),
-        _any(r"khoi phuc", r"phuc hoi", r"restor\w*", r"reactivat\w*", r"recover\w*"),
-    ),
-    (
-        _any("xoa dang ky", "xoa"),
-        _any(
-            r"xoa",
-            r"huy",
-            r"cat",
-            r"chuyen di",
+    Variant(
+        "deletion",
+        _words("xóa đăng ký", "xóa"),
+        _words(
+            "xoa",
+            "huy",
+            "cat",
+            "chuyen di",
             r"delet\w*",
             r"remov\w*",
             r"cancel\w*",
@@ -166,19 +179,18 @@ VARIANTS: Final[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]] = (
 )
 
 
-FOREIGN = 9  # index of the foreign-element variant in VARIANTS
+def variant_balance(name: str, folded_question: str, *, foreigner: bool = False) -> tuple[int, int]:
+    """(variants the question asks for, variants it does not) among those the name carries.
 
-
-def unrequested_variants(folded_name: str, folded_question: str, *, foreigner: bool = False) -> int:
-    """How many variant operations the name carries that the question does not ask for.
-
-    `foreigner`: the question is in another language, so services for foreigners are
-    what it most likely asks about, not an unrequested variant.
+    `name` is the accented lower-case procedure name; `foreigner`: the question is in
+    another language, so services for foreigners count as asked for.
     """
-    count = 0
-    for i, (in_name, asked) in enumerate(VARIANTS):
-        if foreigner and i == FOREIGN:
+    asked = unasked = 0
+    for variant in VARIANTS:
+        if not variant.in_name.search(name):
             continue
-        if in_name.search(folded_name) and not asked.search(folded_question):
-            count += 1
-    return count
+        if (foreigner and variant.foreign) or variant.asked.search(folded_question):
+            asked += 1
+        else:
+            unasked += 1
+    return asked, unasked

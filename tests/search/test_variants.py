@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.search.variants import unrequested_variants
-from knowledge.text import fold
+from knowledge.search.variants import variant_balance
+from knowledge.text import fold, normalize_lower
 
 
 @pytest.mark.parametrize(
@@ -27,10 +27,23 @@ from knowledge.text import fold
     ],
 )
 def test_unrequested_variants(name: str, question: str, expected: int) -> None:
-    assert unrequested_variants(fold(name), fold(question)) == expected
+    assert variant_balance(normalize_lower(name), fold(question))[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "asked"),
+    [
+        ("Cấp lại giấy phép lái xe", "mat bang lai xe", 1),
+        ("Bổ nhiệm lại công chứng viên", "bổ nhiệm lại công chứng viên", 1),
+        ("Cấp giấy phép lái xe", "thi bằng lái", 0),  # "lái" is not "lại"
+        ("Thay đổi nội dung đăng ký hộ kinh doanh", "thay đổi địa chỉ hộ kinh doanh", 1),
+    ],
+)
+def test_requested_variants(name: str, question: str, asked: int) -> None:
+    assert variant_balance(normalize_lower(name), fold(question))[0] == asked
 
 
 def test_services_for_foreigners_are_not_a_variant_for_a_foreign_language_question() -> None:
-    name = fold("Gia hạn tạm trú cho người nước ngoài")
-    assert unrequested_variants(name, fold("extend my stay"), foreigner=True) == 0
-    assert unrequested_variants(name, fold("gia hạn tạm trú")) == 1
+    name = normalize_lower("Gia hạn tạm trú cho người nước ngoài")
+    assert variant_balance(name, fold("extend my stay"), foreigner=True) == (2, 0)
+    assert variant_balance(name, fold("gia hạn tạm trú")) == (1, 1)
