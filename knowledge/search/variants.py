@@ -79,7 +79,6 @@ VARIANTS: Final[tuple[Variant, ...]] = (
             "sua",
             "bo sung",
             "thay doi",
-            "doi",
             "sai",
             "cai chinh",
             "chuyen",
