@@ -94,7 +94,10 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
         "documents",
         _words(
             r"giay to",
-            r"ho so (gom|can|co)",
+            r"ho so (gom|can|co|gi|nhu the nao)",
+            r"(can|chuan bi|nop) (nhung )?ho so",
+            r"ho so [a-z ]{0,40}(gom|nhung) (nhung )?gi",
+            r"ho so",
             r"can (nhung )?gi",
             r"can mang",
             r"mang (theo )?(nhung )?gi",
@@ -153,6 +156,12 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"yeu cau",
             r"ai (duoc|co the|phai)",
             r"co duoc (khong|lam)",
+            r"co (can|phai|bat buoc)",
+            r"can [a-z ]{0,40} khong",
+            r"phai dap ung",
+            r"duoc (ho tro|mien|giam|huong)",
+            r"(do|does) (i|we|you|a|an|the|my|our) [a-z ]{0,30}need",
+            r"need (a|an|to have)",
             r"duoc khong",
             r"co phai",
             r"bat buoc",
@@ -203,6 +212,10 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
         "steps",
         _words(
             r"cac buoc",
+            r"(nhu )?the nao",
+            r"ra sao",
+            r"lam thu tuc",
+            r"thu tuc (gi|nao)",
             r"trinh tu",
             r"quy trinh",
             r"lam (the )?nao",
@@ -219,10 +232,25 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
 )
 
 
+# When several aspects match, the first here wins ("nộp hồ sơ ở đâu" asks where, not what).
+PRIORITY: Final[tuple[Aspect, ...]] = (
+    "fee",
+    "processing_time",
+    "online",
+    "where",
+    "documents",
+    "conditions",
+    "legal_basis",
+    "result",
+    "steps",
+)
+_BY_ASPECT = dict(ASPECT_PATTERNS)
+
+
 def detect_aspect(text: str) -> Aspect:
     """The aspect a question asks about; "general" when it names none."""
     folded = fold(text)
-    for aspect, pattern in ASPECT_PATTERNS:
-        if pattern.search(folded):
+    for aspect in PRIORITY:
+        if _BY_ASPECT[aspect].search(folded):
             return aspect
     return "general"
