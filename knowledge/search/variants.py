@@ -22,6 +22,11 @@ def _words(*phrases: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
+# "mất" is lost, except in "mất bao lâu" (takes how long) or "mất phí" (costs).
+LOST = r"mat(?! (bao|phi|tien|may|thoi|khoang|het|it|nhieu|cong|cong suc))"
+DAMAGED = r"(bi )?(hong|rach|gay|bong troc)|damaged|broken|torn"
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
@@ -35,20 +40,17 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         "reissue",
         _words("cấp lại", "lại"),
         _words(
-            "lai",
-            "mat",
+            # "lại" after a verb of issuing, not "mua lại" (bought) or "ở lại" (stay)
+            r"(cap|lam|xin|dang ky|in|bo nhiem|thi|khai|nop|ve) lai",
+            LOST,
             "bi mat",
-            "hong",
-            "rach",
-            "gay",
             "that lac",
             "lost",
-            "damaged",
             r"replace\w*",
             r"re-?issu\w*",
             "again",
             "stolen",
-            "broken",
+            DAMAGED,
         ),
     ),
     Variant(
@@ -64,6 +66,7 @@ VARIANTS: Final[tuple[Variant, ...]] = (
             r"expir\w*",
             r"convert\w*",
             "swap",
+            DAMAGED,  # a damaged card is exchanged in some families, re-issued in others
         ),
     ),
     Variant(
@@ -154,7 +157,7 @@ VARIANTS: Final[tuple[Variant, ...]] = (
     Variant(
         "lost_report",
         _words("trình báo mất", "báo mất"),
-        _words("mat", "bi mat", "that lac", "trinh bao", "lost", "stolen", "missing"),
+        _words(LOST, "bi mat", "that lac", "trinh bao", "lost", "stolen", "missing"),
     ),
     Variant(
         "restoration",

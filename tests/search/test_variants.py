@@ -47,3 +47,18 @@ def test_services_for_foreigners_are_not_a_variant_for_a_foreign_language_questi
     name = normalize_lower("Gia hạn tạm trú cho người nước ngoài")
     assert variant_balance(name, fold("extend my stay"), foreigner=True) == (2, 0)
     assert variant_balance(name, fold("gia hạn tạm trú")) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "reissue_asked"),
+    [
+        ("mất thẻ căn cước", True),
+        ("làm căn cước mất bao lâu", False),  # "mất bao lâu" is "takes how long"
+        ("đổi căn cước mất phí bao nhiêu", False),
+        ("xin cấp lại giấy phép", True),
+        ("sang tên xe máy mua lại của người quen", False),  # "mua lại" is "bought"
+    ],
+)
+def test_lost_and_again_are_read_in_context(question: str, reissue_asked: bool) -> None:
+    asked, _ = variant_balance(normalize_lower("Cấp lại thẻ căn cước"), fold(question))
+    assert bool(asked) is reissue_asked
