@@ -206,6 +206,8 @@ class LexicalIndex:
     docs: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     titles: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # name, then aliases
     names: dict[str, str] = field(default_factory=dict)  # lower-case names, accents kept
+    phrases: dict[str, frozenset[str]] = field(default_factory=dict)  # name+alias bigrams
+    _all_phrases: frozenset[str] = field(default_factory=frozenset, repr=False)
     _codes: list[str] = field(default_factory=list, repr=False)
     _postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
@@ -214,9 +216,11 @@ class LexicalIndex:
     # -- building --------------------------------------------------------------------------
 
     def upsert(self, code: str, texts: Mapping[str, str], titles: Iterable[str] = ()) -> None:
+        titles = list(titles)
         self.docs[code] = field_terms(texts)
         self.titles[code] = [t for t in map(title_terms, titles) if t]
         self.names[code] = normalize_lower(texts.get("name", ""), max_chars=None)
+        self.phrases[code] = frozenset(t for title in titles for t in ngrams(title, n=(2,)))
         self._dirty = True
 
     def upsert_procedure(self, p: Procedure) -> None:
@@ -229,8 +233,15 @@ class LexicalIndex:
     def remove(self, code: str) -> None:
         self.titles.pop(code, None)
         self.names.pop(code, None)
+        self.phrases.pop(code, None)
         if self.docs.pop(code, None) is not None:
             self._dirty = True
+
+    def name_phrase_hits(self, terms: Iterable[str]) -> int:
+        """How many of these bigrams occur in some procedure's name or alias."""
+        if self._dirty:
+            self._build()
+        return sum(1 for t in terms if "_" in t and t in self._all_phrases)
 
     def title_coverage(self, code: str, query_unigrams: frozenset[str]) -> float:
         """The largest share of the procedure's name (or of one alias) the query covers."""
@@ -265,6 +276,9 @@ class LexicalIndex:
                 entry[0].append(i)
                 entry[1].append(value)
         self._codes = codes
+        self._all_phrases = (
+            frozenset().union(*self.phrases.values()) if self.phrases else frozenset()
+        )
         self._postings = {
             term: (np.asarray(ids, dtype=np.int32), np.asarray(vals, dtype=np.float32))
             for term, (ids, vals) in weighted.items()
@@ -314,6 +328,7 @@ class LexicalIndex:
             "docs": {code: {f: dict(c) for f, c in fs.items()} for code, fs in self.docs.items()},
             "titles": {code: [sorted(t) for t in ts] for code, ts in self.titles.items()},
             "names": self.names,
+            "phrases": {code: sorted(p) for code, p in self.phrases.items()},
         }
 
     @classmethod
@@ -324,6 +339,7 @@ class LexicalIndex:
             for code, fields in state["docs"].items()
         }
         index.names = dict(state.get("names", {}))
+        index.phrases = {code: frozenset(p) for code, p in state.get("phrases", {}).items()}
         index.titles = {
             code: [frozenset(t) for t in ts] for code, ts in state.get("titles", {}).items()
         }

@@ -41,12 +41,27 @@ def test_aspect_section_comes_first(starter_searcher: Searcher) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["Who won the Champions League final?", "Write me a poem about the sea", "", "   ", "😀😀"],
+    [
+        "Who won the Champions League final?",
+        "Write me a poem about the sea",
+        "thời tiết Hà Nội ngày mai thế nào",
+        "cách nấu bún bò Huế",
+        "",
+        "   ",
+        "😀😀",
+    ],
 )
 def test_nothing_relevant(starter_searcher: Searcher, query: str) -> None:
     response = starter_searcher.search(query)
     assert response.nothing_relevant
     assert response.results == []
+
+
+def test_a_procedure_code_in_the_question_comes_first(starter_searcher: Searcher) -> None:
+    response = starter_searcher.search("thủ tục 1.000656 cần gì")
+    assert response.results[0].procedure_code == "1.000656"
+    assert response.aspect == "documents"
+    assert starter_searcher.search("1.014063").results[0].procedure_code == "1.014063"
 
 
 def test_very_long_query_is_bounded(starter_searcher: Searcher) -> None:
