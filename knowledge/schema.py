@@ -24,6 +24,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class _Record(_Model):
+    """A top-level catalogue record: hashable content for change detection on re-import."""
+
+    def content_hash(self) -> str:
+        return stable_hash(self.model_dump(mode="json"))
+
+
+def _required_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 class ProcessingTime(_Model):
     """How long the agency takes. `value` is None when the record gives no number."""
 
@@ -94,7 +108,7 @@ class Agencies(_Model):
     coordinating: list[str] = Field(default_factory=list)  # cơ quan phối hợp
 
 
-class Procedure(_Model):
+class Procedure(_Record):
     code: str
     name: str
     aliases: list[str] = Field(default_factory=list)
@@ -122,16 +136,10 @@ class Procedure(_Model):
     @field_validator("code", "name")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
-        return value
-
-    def content_hash(self) -> str:
-        return stable_hash(self.model_dump(mode="json"))
+        return _required_text(value)
 
 
-class FAQ(_Model):
+class FAQ(_Record):
     id: str
     questions: list[str] = Field(min_length=1)  # variants of the same question
     answer_vi: str
@@ -145,16 +153,10 @@ class FAQ(_Model):
     @field_validator("id", "answer_vi")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
-        return value
+        return _required_text(value)
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         return self.expires_on is not None and self.expires_on < (today or dt.date.today())
-
-    def content_hash(self) -> str:
-        return stable_hash(self.model_dump(mode="json"))
 
 
 class Section(_Model):
@@ -162,7 +164,7 @@ class Section(_Model):
     text: str
 
 
-class GuideDocument(_Model):
+class GuideDocument(_Record):
     """A guide, decision or notice that is not a procedure record, kept as titled sections."""
 
     id: str
@@ -170,9 +172,6 @@ class GuideDocument(_Model):
     kind: Literal["markdown", "html", "pdf", "docx", "text"]
     source: str = ""
     sections: list[Section] = Field(default_factory=list)
-
-    def content_hash(self) -> str:
-        return stable_hash(self.model_dump(mode="json"))
 
 
 def stable_hash(data: object) -> str:

@@ -9,7 +9,7 @@ beats the generic "how do I" (steps) phrasing.
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from knowledge.text import fold
 
@@ -26,18 +26,7 @@ Aspect = Literal[
     "general",
 ]
 
-ASPECTS: Final[tuple[Aspect, ...]] = (
-    "documents",
-    "fee",
-    "processing_time",
-    "steps",
-    "where",
-    "conditions",
-    "legal_basis",
-    "result",
-    "online",
-    "general",
-)
+ASPECTS: Final[tuple[Aspect, ...]] = get_args(Aspect)
 
 
 def _words(*phrases: str) -> re.Pattern[str]:
