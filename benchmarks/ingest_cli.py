@@ -2,9 +2,10 @@
 
     python benchmarks/ingest_cli.py [PATH] [--runs N]
 
-Runs a cold ingest into a fresh data dir, then a warm re-ingest (nothing changed), each as a
-separate `python -m assistant ingest --json` process, and reports wall time and the child's
-peak resident memory (ru_maxrss).
+Runs, each as a separate `python -m assistant ingest --json` process: a cold import into a
+fresh data dir without the search index (`--no-index`), a warm re-import (nothing changed),
+and a cold import that also builds the search index; reports wall time and the child's peak
+resident memory (ru_maxrss).
 """
 
 from __future__ import annotations
