@@ -18,34 +18,23 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 DEFAULT = (
     Path(__file__).resolve().parents[1].parent / "shared/data/portal-procedures/procedures.jsonl.gz"
 )
 
 
-def run_once(path: Path, data_dir: Path) -> tuple[float, float, dict[str, object]]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run_once(path: Path, data_dir: Path, *extra: str) -> tuple[float, float, dict[str, Any]]:
+    command = [sys.executable, "-m", "assistant", "ingest", str(path), "--json"]
     start = time.perf_counter()
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "ingest",
-            str(path),
-            "--json",
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, "--data-dir", str(data_dir), *extra], capture_output=True, text=True, check=True
     )
     elapsed = time.perf_counter() - start
+    # ru_maxrss of children is the maximum over all children so far: the largest run counts.
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all children so far; runs are ordered cold→warm.
-    return elapsed, max(peak_kib, before) / 1024, json.loads(proc.stdout)
+    return elapsed, peak_kib / 1024, json.loads(proc.stdout)
 
 
 def main() -> None:
@@ -55,16 +44,17 @@ def main() -> None:
     if not args.path.exists():
         sys.exit(f"not found: {args.path} (the shared portal records live in ../shared)")
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        cold, cold_mem, summary = run_once(args.path, data_dir)
-        warm, _, again = run_once(args.path, data_dir)
+        cold, cold_mem, summary = run_once(args.path, Path(tmp) / "a", "--no-index")
+        warm, _, again = run_once(args.path, Path(tmp) / "a", "--no-index")
+        full, full_mem, indexed = run_once(args.path, Path(tmp) / "b")
+    n = summary["procedures"]
+    print(f"records: {n}  failed: {summary['failed']}  warnings: {summary['warnings']}")
+    print(f"cold import: {cold:.1f} s ({n / cold:.0f} records/s), peak RSS {cold_mem:.0f} MiB")
+    print(f"warm re-import (unchanged={again['unchanged']}): {warm:.1f} s")
     print(
-        f"records: {summary['procedures']}  failed: {summary['failed']}  warnings: {summary['warnings']}"
+        f"cold import + search index ({indexed['embedded']} vectors): {full:.1f} s, "
+        f"peak RSS over all runs {full_mem:.0f} MiB"
     )
-    print(
-        f"cold ingest: {cold:.1f} s  ({summary['procedures'] / cold:.0f} records/s), peak RSS {cold_mem:.0f} MiB"
-    )
-    print(f"warm re-ingest (unchanged={again['unchanged']}): {warm:.1f} s")
 
 
 if __name__ == "__main__":
