@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
+from knowledge.text.datafile import load_table
 from knowledge.text.lexicon import ENGLISH_WORDS
 from knowledge.text.ngrams import iter_token_spans
 from knowledge.text.normalize import fold_token, normalize_lower
@@ -223,25 +222,10 @@ def parse_abbreviations(data: Any, source: str = "<data>") -> AbbreviationTable:
     return AbbreviationTable(tuple(entries))
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int) -> AbbreviationTable:
-    del mtime_ns  # part of the cache key only: an edited file is read again
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise AbbreviationFileError(f"{path}: not valid YAML: {exc}") from None
-    return parse_abbreviations(data, source=path)
-
-
 def load_abbreviations(path: str | Path | None = None) -> AbbreviationTable:
     """Load and validate the table (default: the bundled file); cached until the file changes."""
     resolved = Path(path) if path is not None else DEFAULT_ABBREVIATIONS_PATH
-    try:
-        mtime_ns = resolved.stat().st_mtime_ns
-    except OSError as exc:
-        raise AbbreviationFileError(f"{resolved}: cannot read abbreviations file: {exc}") from None
-    return _load_cached(str(resolved), mtime_ns)
+    return load_table(resolved, parse_abbreviations, AbbreviationFileError, "abbreviations file")
 
 
 def match_abbreviations(

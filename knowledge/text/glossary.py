@@ -23,8 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-import yaml
-
+from knowledge.text.datafile import load_table
 from knowledge.text.normalize import fold_token, has_diacritics, normalize, normalize_lower
 from knowledge.text.syllable import is_valid_syllable
 
@@ -32,7 +31,6 @@ DEFAULT_GLOSSARY_PATH: Final[Path] = (
     Path(__file__).resolve().parents[1] / "data" / "glossary_en_vi.yaml"
 )
 _ALLOWED_KEYS: Final[frozenset[str]] = frozenset({"en", "vi", "note"})
-_YAML_LOADER: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # safe either way
 
 _TOKEN_RE: Final[re.Pattern[str]] = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _ENGLISH_RE: Final[re.Pattern[str]] = re.compile(r"[A-Za-z0-9 '\-./&]+")
@@ -438,27 +436,10 @@ def parse_glossary(data: Any, source: str = "<data>") -> Glossary:
     return Glossary(tuple(entries))
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int) -> Glossary:
-    del mtime_ns  # part of the cache key only: an edited file is read again
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        raise GlossaryFileError(f"{path}: not valid YAML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GlossaryFileError(f"{path}: cannot read glossary file: {exc}") from None
-    return parse_glossary(data, source=path)
-
-
 def load_glossary(path: str | Path | None = None) -> Glossary:
     """Load and validate the glossary (default: the bundled file); cached until it changes."""
     resolved = Path(path) if path is not None else DEFAULT_GLOSSARY_PATH
-    try:
-        mtime_ns = resolved.stat().st_mtime_ns
-    except OSError as exc:
-        raise GlossaryFileError(f"{resolved}: cannot read glossary file: {exc}") from None
-    return _load_cached(str(resolved), mtime_ns)
+    return load_table(resolved, parse_glossary, GlossaryFileError, "glossary file")
 
 
 def match_glossary(text: str, glossary: Glossary | None = None) -> list[GlossaryMatch]:
