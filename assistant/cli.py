@@ -16,7 +16,7 @@ from assistant.settings import Settings
 from evals.cli import eval_app
 from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
-from knowledge.ingest import IngestError, IngestSummary, discover, importer_for, ingest
+from knowledge.ingest import IngestError, IngestSummary, discover, import_file, ingest
 from knowledge.render import format_procedure
 from knowledge.search.embeddings import EmbeddingConfigError, load_embeddings
 from knowledge.search.index import SearchIndex
@@ -250,11 +250,7 @@ def corpus_validate(
         files, _ = discover([root])
     except IngestError as exc:
         raise fail(str(exc)) from exc
-    results = []
-    for file in files:
-        importer = importer_for(file)
-        if importer is not None:
-            results.append(importer(file))
+    results = [import_file(file) for file in files]
     findings = check_corpus(results, starter=starter)
     errors = [f for f in findings if f.severity == "error"]
     counts = {

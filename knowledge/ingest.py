@@ -7,7 +7,6 @@ gone from a source are removed, and sources gone from an ingested folder are for
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,14 +88,8 @@ class IngestSummary:
 
 
 def _first_json_object(path: Path) -> Any:
-    """The first record of a .json/.jsonl(.gz) file, for format detection (None if unreadable)."""
+    """The first record of a .json file, for format detection (None if unreadable)."""
     try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                return json.loads(fh.readline())
-        if path.suffix == ".jsonl":
-            with path.open(encoding="utf-8-sig") as fh:
-                return json.loads(fh.readline())
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, EOFError):
         return None
@@ -121,6 +114,16 @@ def importer_for(path: Path) -> Importer | None:
     if suffix in DOCUMENT_SUFFIXES:
         return import_document
     return None
+
+
+def import_file(path: Path) -> ImportResult:
+    """Import one file with the importer its type calls for; an unknown type is one error."""
+    importer = importer_for(path)
+    if importer is None:
+        result = ImportResult(source=str(path), format="unknown")
+        result.error(path.name, f"unsupported file type {path.suffix or '(none)'}")
+        return result
+    return importer(path)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
@@ -159,12 +162,7 @@ def ingest(
     for index, path in enumerate(files):
         if progress:
             progress(str(path), index, len(files))
-        importer = importer_for(path)
-        if importer is None:
-            result = ImportResult(source=str(path), format="unknown")
-            result.error(path.name, f"unsupported file type {path.suffix or '(none)'}")
-        else:
-            result = importer(path)
+        result = import_file(path)
         if record_date is not None:
             for procedure in result.procedures:
                 if procedure.record_date is None:
