@@ -56,9 +56,6 @@ class IngestSummary:
     changes: list[Change] = field(default_factory=list)
     report_path: Path | None = None
 
-    def total(self, attr: str) -> int:
-        return sum(int(o.as_dict()[attr]) for o in self.outcomes)
-
     def totals(self) -> SyncCounts:
         counts = SyncCounts()
         for outcome in self.outcomes:
@@ -68,17 +65,22 @@ class IngestSummary:
 
     def as_dict(self) -> dict[str, Any]:
         totals = self.totals()
+        sources = [o.as_dict() for o in self.outcomes]
+
+        def total(key: str) -> int:
+            return sum(int(source[key]) for source in sources)
+
         return {
-            "procedures": self.total("procedures"),
-            "faqs": self.total("faqs"),
-            "documents": self.total("documents"),
-            "failed": self.total("failed"),
-            "warnings": self.total("warnings"),
+            "procedures": total("procedures"),
+            "faqs": total("faqs"),
+            "documents": total("documents"),
+            "failed": total("failed"),
+            "warnings": total("warnings"),
             "added": totals.added,
             "updated": totals.updated,
             "unchanged": totals.unchanged,
             "removed": totals.removed,
-            "sources": [o.as_dict() for o in self.outcomes],
+            "sources": sources,
             "forgotten_sources": self.forgotten,
             "report": str(self.report_path) if self.report_path else None,
         }
