@@ -1,0 +1,68 @@
+"""Understand a message in its conversation: follow-ups, chosen options, document cases.
+
+Pure functions over text and dialogue state, so each rule is easy to test alone. The search
+itself happens in the retrieve stage; these rules decide what to do with its answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from assistant.dialogue import Option
+from knowledge.text import fold
+
+# "this procedure", "it", "that one": the message talks about the procedure in focus.
+ANAPHORA: Final = re.compile(
+    r"(?<![a-z0-9])(thu tuc (nay|do|tren)|cai (nay|do)|viec (nay|do)|no|ho so (nay|do)|"
+    r"this( one| procedure)?|that( one| procedure)?|it)(?![a-z0-9])"
+)
+# Short follow-ups that only ask for more of the same ("còn gì nữa", "more", "tiếp").
+MORE: Final = re.compile(
+    r"^(con (gi|j) (nua|khac)( khong| ko| k)?|con nua( khong| ko)?|tiep|xem them|them nua|"
+    r"more|anything else|what else|tell me more)\W*$"
+)
+ORDINAL: Final = re.compile(r"^\s*(?:so\s*|option\s*|#)?([1-4])\s*[.)]?\s*$")
+
+
+def mentions_focus(text: str) -> bool:
+    """Whether the message points back at the procedure being discussed."""
+    return bool(ANAPHORA.search(fold(text)))
+
+
+def asks_for_more(text: str) -> bool:
+    return bool(MORE.match(fold(text).strip()))
+
+
+def chosen_option(text: str, options: Sequence[Option]) -> Option | None:
+    """The clarification option the user picked: by button text, by label, by code or by number."""
+    if not options:
+        return None
+    folded = fold(text).strip(" .!?")
+    number = ORDINAL.match(folded)
+    if number:
+        index = int(number.group(1)) - 1
+        return options[index] if index < len(options) else None
+    for option in options:
+        if folded in (fold(option.text).strip(" .!?"), fold(option.label).strip(" .!?")):
+            return option
+    codes = [o for o in options if o.procedure_code.lower() in text.lower()]
+    return codes[0] if len(codes) == 1 else None
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    return frozenset(fold(name).replace(",", " ").split())
+
+
+def distinguishing_label(name: str, others: Sequence[str], limit: int = 40) -> str:
+    """A short button label: the words of `name` its siblings lack, else the name itself."""
+    shared = frozenset.intersection(name_tokens(name), *(name_tokens(o) for o in others))
+    words = name.split()
+    # Keep the name from the first word that is not shared by every sibling.
+    start = next((i for i, w in enumerate(words) if fold(w) not in shared), 0)
+    label = " ".join(words[start:]) if start else name
+    label = label[:1].upper() + label[1:]
+    if len(label) > limit:
+        label = label[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return label
