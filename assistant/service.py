@@ -29,7 +29,7 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.compose.grounded import compose_answer
+from assistant.compose.grounded import case_key, compose_answer
 from assistant.dialogue import (
     Conversation,
     ConversationStore,
@@ -52,7 +52,6 @@ from knowledge.schema import Procedure
 from knowledge.search.aspects import Aspect, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
 from knowledge.store import CatalogueStore
-from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +69,7 @@ FIXED_REPLIES: dict[str, ReplyKind] = {
 }
 MESSAGE_FOR = {"injection": "refusal"}  # intents whose fixed reply has another name
 SHORT_MESSAGE_WORDS = 3  # shorter messages keep the conversation's language ("ok", "phí?")
+MIN_CASE_CHARS = 8  # shorter case names are too vague to pick a case by
 SOURCE_CHARS = 3000  # how much of the whole record the LLM sees besides the asked section
 
 
@@ -441,15 +441,14 @@ class Assistant:
 
 
 def matching_case(procedure: Procedure, text: str) -> str | None:
-    """The document case (trường hợp) of the focus procedure a message names, if any."""
-    folded = fold(text)
-    for group in procedure.documents[1:]:
-        case = fold(group.case).strip(" :.")
-        if (
-            case
-            and len(case) > 8
-            and (case in folded or (folded.strip(" ?.") in case and len(folded) > 12))
-        ):
+    """The document case (trường hợp) of the focus procedure a message names, if any:
+    the text of a case button, or a message containing a case's name."""
+    wanted = case_key(text)
+    if len(wanted) < MIN_CASE_CHARS:
+        return None
+    for group in procedure.documents:
+        key = case_key(group.case)
+        if group.items and len(key) >= MIN_CASE_CHARS and (key.startswith(wanted) or key in wanted):
             return group.case
     return None
 

@@ -251,7 +251,7 @@ def _amount_digits(amount: int) -> str:
 
 def fee_value(fee: Fee, lang: Language) -> tuple[str, str] | None:
     """(the fee as the record states it, the note not yet used) or None when nothing is known."""
-    text = squash(fee.amount_text)
+    text = clip(fee.amount_text, 300)
     note = squash(fee.note)
     if fee.amount_vnd is not None:
         if text and _amount_digits(fee.amount_vnd) in text:
@@ -274,7 +274,7 @@ def fee_value(fee: Fee, lang: Language) -> tuple[str, str] | None:
     elif fee.set_locally:
         value = phrase("fee_set_locally", lang)
     elif fee.label and not _is_no_info(fee.label):
-        value = squash(fee.label)
+        value = clip(fee.label, 200)
     else:
         return None
     needs_suffix = lang == "en" or not _mentions_local_council(value)
@@ -324,11 +324,10 @@ def time_value(channel: Channel, lang: Language) -> str | None:
     if t.value is not None and t.unit != "unknown":
         units = T.UNIT_ONE if t.value == 1 else T.UNIT
         return f"{format_number(t.value)} {units[t.unit][lang]}"
+    if re.fullmatch(r"[\d.,]+", raw):  # a bare number: "1" of what is not said
+        return f"{raw} {phrase('time_unit_not_stated', lang)}"
     if raw:
-        written = phrase("time_as_written", lang, text=clip(raw, 160))
-        if re.fullmatch(r"[\d.,]+", raw):
-            written += " " + phrase("time_unit_not_stated", lang)
-        return written
+        return phrase("time_as_written", lang, text=clip(raw, 160))
     if t.value is not None:
         return f"{format_number(t.value)} {phrase('time_unit_not_stated', lang)}"
     return None

@@ -158,3 +158,14 @@ def test_bad_messages_are_rejected_by_the_model() -> None:
         Message(channel="web", user="", text="hi")
     with pytest.raises(ValueError):
         Message(channel="Bad Channel!", user="u", text="hi")
+
+
+def test_document_case_button_shows_that_case(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    first = chat.say("lam giay khai sinh can gi")
+    cases = [q for q in first.quick_replies if "bỏ rơi" in q.label]
+    assert cases, [q.label for q in first.quick_replies]
+    picked = chat.say(cases[0].text)
+    assert (picked.procedure_code, picked.aspect) == ("1.001193", "documents")
+    assert "bỏ rơi" in picked.text
+    assert picked.text != first.text
