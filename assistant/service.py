@@ -233,6 +233,10 @@ class Assistant:
                 if u.case is not None:
                     u.aspect = "documents"
                     u.follow_up = True
+        tapped = u.option is not None or u.case is not None
+        if tapped and msg.locale is None and state.language in ("vi", "en"):
+            # A button's text is Vietnamese (official names): the conversation's language stays.
+            u.language = state.language  # type: ignore[assignment]
         return u
 
     def retrieve(self, u: Understanding) -> SearchResponse:

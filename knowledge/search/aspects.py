@@ -110,16 +110,23 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"truc tuyen",
             r"qua mang",
             r"tren mang",
-            r"dich vu cong",
             r"vneid",
             r"nop mang",
+            r"qua app",
+            r"toan trinh",
+        ),
+    ),
+    # Words that only mention a channel ("on the website", "the e-visa"): an explicit
+    # question about the result or the agency in the same sentence wins over them.
+    (
+        "online",
+        _words(
+            r"dich vu cong",
             r"tai nha",
             r"internet",
-            r"qua app",
             r"ung dung",
             r"website",
             r"e-?visa",
-            r"toan trinh",
         ),
     ),
     (
@@ -191,7 +198,9 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
         _words(
             r"ket qua",
             r"nhan (duoc|lai) (gi|cai gi)",
+            r"(duoc |se )?(nhan|cap|lay) (duoc |ve )?(giay|giay to|cai|the|so|ban)? ?gi",
             r"duoc cap (gi|giay gi)",
+            r"(get|receive|issued) (back|in return|at the end)",
             r"what do i (get|receive)",
             r"what will i (get|receive)",
             r"result",
@@ -222,24 +231,38 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
 
 
 # When several aspects match, the first here wins ("nộp hồ sơ ở đâu" asks where, not what).
+# "online" appears twice: its explicit words early, words that merely mention a channel late.
 PRIORITY: Final[tuple[Aspect, ...]] = (
     "fee",
     "processing_time",
     "online",
     "where",
+    "result",
     "documents",
     "conditions",
     "legal_basis",
-    "result",
+    "online",
     "steps",
 )
-_BY_ASPECT = dict(ASPECT_PATTERNS)
+
+
+def _in_priority_order() -> tuple[tuple[Aspect, re.Pattern[str]], ...]:
+    remaining = list(ASPECT_PATTERNS)
+    ordered = []
+    for aspect in PRIORITY:
+        pair = next(p for p in remaining if p[0] == aspect)
+        remaining.remove(pair)
+        ordered.append(pair)
+    return tuple(ordered)
+
+
+_ORDERED: Final = _in_priority_order()
 
 
 def detect_aspect(text: str) -> Aspect:
     """The aspect a question asks about; "general" when it names none."""
     folded = fold(text)
-    for aspect in PRIORITY:
-        if _BY_ASPECT[aspect].search(folded):
+    for aspect, pattern in _ORDERED:
+        if pattern.search(folded):
             return aspect
     return "general"

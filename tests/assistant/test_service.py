@@ -169,3 +169,12 @@ def test_document_case_button_shows_that_case(assistant: Assistant) -> None:
     assert (picked.procedure_code, picked.aspect) == ("1.001193", "documents")
     assert "bỏ rơi" in picked.text
     assert picked.text != first.text
+
+
+def test_tapping_a_vietnamese_option_keeps_english(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    ask = chat.say("how much is the passport fee")
+    assert ask.kind == "clarification" and ask.language == "en"
+    answer = chat.say(ask.quick_replies[0].text)
+    assert answer.kind == "answer" and answer.language == "en"
+    assert "Fee" in answer.text
