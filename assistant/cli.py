@@ -495,6 +495,10 @@ def serve_command(
 
     import uvicorn
 
+    # One OpenMP thread per embedding call: requests run side by side in threads and
+    # workers, and OpenMP's default (all cores, spin-waiting) is several times slower there.
+    # Set before the model loads: OpenMP reads it once per process.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     settings = load_settings(data_dir)
     if open_index(settings).is_empty:
         raise fail("the search index is empty: run `assistant start` first.", 1)

@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -46,12 +47,19 @@ from assistant.messages import STARTERS, message
 from assistant.reply import AnswerMode, Citation, Language, QuickReply, Reply, ReplyKind
 from assistant.route import Decision, decide
 from assistant.settings import Settings
-from assistant.understand import asks_for_more, chosen_option, distinguishing_label, mentions_focus
+from assistant.understand import (
+    asks_for_more,
+    chosen_option,
+    distinguishing_label,
+    mentions_focus,
+    names_another_topic,
+)
 from knowledge.render import format_procedure, section_texts
 from knowledge.schema import Procedure
 from knowledge.search.aspects import Aspect, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
 from knowledge.store import CatalogueStore
+from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +138,7 @@ class Assistant:
         self._llm_model: BaseChatModel | None = None
         self._llm_checked = False
         self._llm_chain_factory = llm_chain_factory
+        self._title_vocabulary: tuple[int, frozenset[str]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -250,13 +259,37 @@ class Assistant:
         response = self.retrieve(u)
         if state.focus_code and (
             mentions_focus(u.text)
-            or (response.nothing_relevant and (u.aspect != "general" or asks_for_more(u.text)))
+            or (
+                response.nothing_relevant
+                and (u.aspect != "general" or asks_for_more(u.text))
+                and not self.names_another_topic(u.text, state.focus_code)
+            )
         ):
             u.follow_up = True
             if u.aspect == "general" and asks_for_more(u.text) and state.last_aspect:
                 u.aspect = state.last_aspect  # type: ignore[assignment]
             return Decision("answer", code=state.focus_code)
         return decide(response.results, response.nothing_relevant)
+
+    def names_another_topic(self, text: str, focus_code: str) -> bool:
+        prepared = self.searcher.prepare(text)
+        own_words = [t for t, w in prepared.terms.items() if w >= 1.0 and "_" not in t]
+        return names_another_topic(own_words, self._focus_words(focus_code), self._title_words())
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one Assistant per process; records change on ingest
+    def _focus_words(self, code: str) -> frozenset[str]:
+        procedure = self.catalogue.get_procedure(code)
+        if procedure is None:
+            return frozenset()
+        text = " ".join([format_procedure(procedure), *procedure.aliases, procedure.full_text])
+        return frozenset(fold(text).split())
+
+    def _title_words(self) -> frozenset[str]:
+        titles = self.searcher.index.lexical.titles
+        if self._title_vocabulary is None or self._title_vocabulary[0] != len(titles):
+            words = frozenset(w for sets in titles.values() for t in sets for w in t)
+            self._title_vocabulary = (len(titles), words)
+        return self._title_vocabulary[1]
 
     def compose(self, u: Understanding, decision: Decision, state: DialogueState) -> Draft:
         if decision.action == "not_found":

@@ -7,7 +7,7 @@ itself happens in the retrieve stage; these rules decide what to do with its ans
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from assistant.dialogue import Option
@@ -66,3 +66,12 @@ def distinguishing_label(name: str, others: Sequence[str], limit: int = 40) -> s
     if len(label) > limit:
         label = label[: limit - 1].rsplit(" ", 1)[0] + "…"
     return label
+
+
+def names_another_topic(
+    words: Iterable[str], focus_words: frozenset[str], title_vocabulary: frozenset[str]
+) -> bool:
+    """Whether the message uses a word of some procedure's name that the procedure in focus
+    never mentions ("phí làm visa bao nhiêu" while talking about a birth registration): then
+    it is a new question the search could not place, not a follow-up."""
+    return any(w in title_vocabulary and w not in focus_words for w in words)

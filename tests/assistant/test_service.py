@@ -178,3 +178,14 @@ def test_tapping_a_vietnamese_option_keeps_english(assistant: Assistant) -> None
     answer = chat.say(ask.quick_replies[0].text)
     assert answer.kind == "answer" and answer.language == "en"
     assert "Fee" in answer.text
+
+
+def test_a_new_topic_the_search_cannot_place_is_not_answered_from_the_focus(
+    assistant: Assistant,
+) -> None:
+    chat = Chat(assistant)
+    assert chat.say("lam giay khai sinh can gi").procedure_code == "1.001193"
+    other = chat.say("lệ phí cấp chứng chỉ hành nghề y bao nhiêu")
+    assert other.kind != "answer" or other.procedure_code != "1.001193"
+    # … while a real follow-up still is.
+    assert chat.say("phí bao nhiêu").procedure_code == "1.001193"
