@@ -61,11 +61,21 @@ def distinguishing_label(name: str, others: Sequence[str], limit: int = 40) -> s
     words = name.split()
     # Keep the name from the first word that is not shared by every sibling.
     start = next((i for i, w in enumerate(words) if fold(w) not in shared), 0)
+    if start and len(words) - start <= 2:
+        start -= 1  # "tỉnh" alone says little: "cấp tỉnh"
     label = " ".join(words[start:]) if start else name
+    label = _balanced(label)
     label = label[:1].upper() + label[1:]
     if len(label) > limit:
         label = label[: limit - 1].rsplit(" ", 1)[0] + "…"
     return label
+
+
+def _balanced(text: str) -> str:
+    """Drop brackets left unpaired by cutting a name ("cấp tỉnh)" → "cấp tỉnh")."""
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", "").replace(")", "")
+    return text.strip(" ,;:-")
 
 
 def names_another_topic(

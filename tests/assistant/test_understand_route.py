@@ -74,5 +74,11 @@ def test_labels_name_what_differs() -> None:
     names = ["Thủ tục đăng ký kết hôn", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài"]
     assert distinguishing_label(names[1], names[:1]) == "Có yếu tố nước ngoài"
     assert distinguishing_label(names[0], names[1:]) == "Thủ tục đăng ký kết hôn"
+    passports = [
+        "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)",
+        "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp trung ương)",
+    ]
+    assert distinguishing_label(passports[0], passports[1:]) == "Cấp tỉnh"
+    assert distinguishing_label(passports[1], passports[:1]) == "Cấp trung ương"
     long = distinguishing_label("Cấp " + "rất dài " * 20, ["Khác"], limit=40)
     assert len(long) <= 40 and long.endswith("…")
