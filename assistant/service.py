@@ -155,6 +155,7 @@ class Assistant:
             load_embeddings(settings.embedding, threads=settings.embedding_threads),
             chroma_url=settings.chroma_url,
         )
+        index.vectors.query_cache_size = settings.query_cache_size
         conversations = ConversationStore(
             url, ttl=dt.timedelta(minutes=settings.conversation_ttl_minutes)
         )

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # process keeps latency steady when several workers or requests share few cores; index
     # builds (`assistant ingest`/`start`) always use every core.
     embedding_threads: int = Field(default=1, ge=0)
+    # Recent question embeddings kept per process ("phí bao nhiêu?" comes often); 0 = none.
+    query_cache_size: int = Field(default=2048, ge=0)
     # "grounded": replies composed from the records (no LLM); "llm": the LangChain chain,
     # falling back to grounded when the LLM is down, slow or writes an ungrounded number.
     answer_mode: Literal["grounded", "llm"] = "grounded"

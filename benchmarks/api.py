@@ -10,7 +10,8 @@ folder unless --data-dir names one), then measures
   - /v1/chat in grounded mode: concurrent httpx clients for --duration seconds, once per
     --concurrency value (requests/s, p50/p95 latency).
 The load generator runs on the same machine as the server, so it takes part of its CPU.
-Prints a JSON summary. Rate limits are off for the run (ASSISTANT_RATE_LIMIT_PER_MINUTE=0).
+Prints a JSON summary. Rate limits and the query-embedding cache are off for the run, and the
+questions come from the evaluation sets (480 distinct), so every request runs the whole pipeline.
 """
 
 from __future__ import annotations
@@ -30,18 +31,20 @@ from typing import Any
 
 import httpx
 
-QUESTIONS = [
-    "lam giay khai sinh can gi",
-    "lệ phí đăng ký khai sinh",
-    "dang ky ket hon can giay to gi",
-    "cap ho chieu mat bao lau",
-    "đăng ký thường trú nộp ở đâu",
-    "thu tuc dang ky tam tru",
-    "le phi cap doi can cuoc",
-    "how much is the fee for a birth registration",
-    "dang ky khai tu o dau",
-    "cap ban sao trich luc ho tich",
-]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_questions() -> list[str]:
+    """Varied questions (the answer-facts set, then the retrieval dev set), in a fixed order."""
+    questions: list[str] = []
+    for name, key in (("answers_facts.jsonl", "question"), ("retrieval_dev.jsonl", "query")):
+        for line in (ROOT / "evals" / "data" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions.append(json.loads(line)[key])
+    return questions
+
+
+QUESTIONS = load_questions()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -80,6 +83,8 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
         **os.environ,
         "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
         "ASSISTANT_ANSWER_MODE": "grounded",
+        # Worst case: every question is embedded, none comes from the query cache.
+        "ASSISTANT_QUERY_CACHE_SIZE": "0",
     }
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers)]

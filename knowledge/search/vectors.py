@@ -69,6 +69,7 @@ class VectorIndex:
         self.client = client
         self.embeddings = embeddings
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.query_cache_size = QUERY_CACHE_SIZE  # 0: no cache
         self.collection = client.get_or_create_collection(
             collection_name(embeddings, prefix),
             embedding_function=None,  # never Chroma's default (it downloads a model)
@@ -122,7 +123,7 @@ class VectorIndex:
             vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
             vector.setflags(write=False)
             self._query_cache[text] = vector
-            if len(self._query_cache) > QUERY_CACHE_SIZE:
+            while len(self._query_cache) > self.query_cache_size:
                 self._query_cache.popitem(last=False)
         else:
             self._query_cache.move_to_end(text)

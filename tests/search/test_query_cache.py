@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from langchain_core.embeddings import Embeddings
 
-from knowledge.search import vectors
 from knowledge.search.vectors import VectorIndex, make_client
 
 
@@ -26,9 +24,7 @@ class CountingEmbeddings(Embeddings):
         return [float(len(text)), 1.0]
 
 
-def test_repeated_queries_are_embedded_once_and_the_cache_is_bounded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_repeated_queries_are_embedded_once_and_the_cache_is_bounded(tmp_path: Path) -> None:
     embeddings = CountingEmbeddings()
     index = VectorIndex(make_client(tmp_path / "chroma"), embeddings)
     first = index.query_vector("phí bao nhiêu?")
@@ -37,7 +33,7 @@ def test_repeated_queries_are_embedded_once_and_the_cache_is_bounded(
     assert np.array_equal(first, again)
     assert not again.flags.writeable  # shared between callers: must not be changed in place
 
-    monkeypatch.setattr(vectors, "QUERY_CACHE_SIZE", 3)
+    index.query_cache_size = 3
     for text in ("a", "b", "c", "d"):
         index.query_vector(text)
     index.query_vector("phí bao nhiêu?")  # evicted by the four newer ones
@@ -46,3 +42,12 @@ def test_repeated_queries_are_embedded_once_and_the_cache_is_bounded(
     index.clear_query_cache()
     index.query_vector("d")
     assert embeddings.queries.count("d") == 2
+
+
+def test_a_zero_size_cache_keeps_nothing(tmp_path: Path) -> None:
+    embeddings = CountingEmbeddings()
+    index = VectorIndex(make_client(tmp_path / "chroma"), embeddings)
+    index.query_cache_size = 0
+    index.query_vector("x")
+    index.query_vector("x")
+    assert embeddings.queries == ["x", "x"]
