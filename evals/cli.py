@@ -27,7 +27,6 @@ from evals.report import text_report, write_report
 from evals.retrieval import (
     DEFAULT_CACHE_DIR,
     DEPTH,
-    DEV_QUESTIONS,
     OFFTOPIC_QUESTIONS,
     EvalError,
     EvalResult,
@@ -42,6 +41,7 @@ from evals.retrieval import (
     open_corpus,
     rank_all,
     resolve_corpus,
+    resolve_questions,
     searcher_systems,
 )
 from knowledge.search.embeddings import EmbeddingConfigError, embedding_spec, load_embeddings
@@ -219,7 +219,10 @@ def retrieval_command(
         typer.Option(help="shared (../shared portal records), starter (bundled), or a PATH."),
     ] = "shared",
     questions: Annotated[
-        Path | None, typer.Option(help="Dev questions (JSONL); default evals/data.")
+        str | None,
+        typer.Option(
+            help="Questions: dev (default), holdout, or a JSONL path (format: evals/data)."
+        ),
     ] = None,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Where built stores/indexes are kept and reused.")
@@ -242,7 +245,7 @@ def retrieval_command(
     try:
         result = run_retrieval(
             corpus=corpus,
-            questions_path=questions or DEV_QUESTIONS,
+            questions_path=resolve_questions(questions),
             cache_dir=cache_dir or DEFAULT_CACHE_DIR,
             baselines=baselines,
             naive_max_chars=naive_max_chars,

@@ -31,6 +31,10 @@ from knowledge.store import CatalogueStore
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV_QUESTIONS = DATA_DIR / "retrieval_dev.jsonl"
+# Written from records picked across the corpus before the dev-set misses were looked at;
+# a check that search changes generalise beyond the dev questions (see evals/README.md).
+HOLDOUT_QUESTIONS = DATA_DIR / "retrieval_holdout.jsonl"
+QUESTION_SETS: dict[str, Path] = {"dev": DEV_QUESTIONS, "holdout": HOLDOUT_QUESTIONS}
 OFFTOPIC_QUESTIONS = DATA_DIR / "retrieval_dev_offtopic.jsonl"
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / "cache"
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "data" / "portal-procedures" / "procedures.jsonl.gz"
@@ -57,6 +61,16 @@ class Question:
     expected: tuple[str, ...]
     aspect: str = "general"
     topic: str = ""
+
+
+def resolve_questions(spec: str | Path | None) -> Path:
+    """A question file: a named set (`dev`, `holdout`), a path, or the dev set by default."""
+    if spec is None:
+        return DEV_QUESTIONS
+    named = QUESTION_SETS.get(str(spec))
+    if named is not None and not Path(spec).exists():
+        return named
+    return Path(spec).expanduser()
 
 
 def parse_question(data: dict[str, Any]) -> Question:

@@ -24,7 +24,7 @@ from knowledge.text import AccentRestorer
 
 LEXICAL_FILE = "lexical.pkl"
 RESTORER_FILE = "restorer.json"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def restorer_texts(procedures: Iterable[Procedure]) -> Iterable[str]:

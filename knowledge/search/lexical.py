@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.schema import Procedure
+from knowledge.search.variants import serves_armed_forces
 from knowledge.text import ngrams, normalize_lower
 
 # Field: (weight, b). Names and aliases carry the identity of a procedure.
@@ -207,6 +208,7 @@ class LexicalIndex:
     titles: dict[str, list[frozenset[str]]] = field(default_factory=dict)  # name, then aliases
     names: dict[str, str] = field(default_factory=dict)  # lower-case names, accents kept
     phrases: dict[str, frozenset[str]] = field(default_factory=dict)  # name+alias bigrams
+    armed_forces: set[str] = field(default_factory=set)  # procedures for police/army members
     _all_phrases: frozenset[str] = field(default_factory=frozenset, repr=False)
     _codes: list[str] = field(default_factory=list, repr=False)
     _postings: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -217,6 +219,7 @@ class LexicalIndex:
 
     def upsert(self, code: str, texts: Mapping[str, str], titles: Iterable[str] = ()) -> None:
         titles = list(titles)
+        self.armed_forces.discard(code)
         self.docs[code] = field_terms(texts)
         self.titles[code] = [t for t in map(title_terms, titles) if t]
         self.names[code] = normalize_lower(texts.get("name", ""), max_chars=None)
@@ -225,12 +228,15 @@ class LexicalIndex:
 
     def upsert_procedure(self, p: Procedure) -> None:
         self.upsert(p.code, procedure_field_texts(p), [p.name, *p.aliases])
+        if serves_armed_forces(p.name, p.conditions, " ".join(p.steps)):
+            self.armed_forces.add(p.code)
 
     def upsert_procedures(self, procedures: Iterable[Procedure]) -> None:
         for p in procedures:
             self.upsert_procedure(p)
 
     def remove(self, code: str) -> None:
+        self.armed_forces.discard(code)
         self.titles.pop(code, None)
         self.names.pop(code, None)
         self.phrases.pop(code, None)
@@ -329,6 +335,7 @@ class LexicalIndex:
             "titles": {code: [sorted(t) for t in ts] for code, ts in self.titles.items()},
             "names": self.names,
             "phrases": {code: sorted(p) for code, p in self.phrases.items()},
+            "armed_forces": sorted(self.armed_forces),
         }
 
     @classmethod
@@ -343,4 +350,5 @@ class LexicalIndex:
         index.titles = {
             code: [frozenset(t) for t in ts] for code, ts in state.get("titles", {}).items()
         }
+        index.armed_forces = set(state.get("armed_forces", ()))
         return index

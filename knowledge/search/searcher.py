@@ -21,7 +21,12 @@ from knowledge.schema import Procedure
 from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexical import content_terms
-from knowledge.search.variants import variant_balance
+from knowledge.search.variants import (
+    asks_for_armed_forces,
+    asks_for_organisation,
+    serves_organisations,
+    variant_balance,
+)
 from knowledge.store import CatalogueStore
 from knowledge.text import (
     QueryType,
@@ -30,6 +35,7 @@ from knowledge.text import (
     load_abbreviations,
     ngrams,
     normalize,
+    normalize_lower,
     repair_telex,
 )
 from knowledge.text.glossary import load_glossary, translate_terms
@@ -41,12 +47,16 @@ class Route:
 
     lexical: float
     dense: float
+    # Dense similarities closer together than this are treated as noise, not a ranking:
+    # an English question lies far from Vietnamese names, so its cosines bunch up.
+    min_dense_spread: float = 1e-6
 
 
 ROUTES: dict[QueryType, Route] = {
     "vi_accented": Route(lexical=0.7, dense=0.3),
     "vi_unaccented": Route(lexical=0.8, dense=0.2),
-    "other": Route(lexical=0.3, dense=0.7),
+    # English: the glossary carries the lexical side now; the dense side is noisy.
+    "other": Route(lexical=0.5, dense=0.5, min_dense_spread=0.03),
 }
 CANDIDATES = 60  # dense neighbours fetched per query
 PROCEDURE_CODE = re.compile(r"(?<![\w.])\d\.\d{6}(?:\.[A-Za-z0-9]+)?(?![\w])")
@@ -55,6 +65,10 @@ RERANK = 50  # candidates re-scored by how much of their name the query covers
 TITLE_WEIGHT = 0.5
 VARIANT_PENALTY = 0.15  # per variant operation (re-issue, extension, …) the question did not ask
 VARIANT_BONUS = 0.1  # per variant operation the question asks for ("mất" → "cấp lại")
+# A service for a narrow audience (police and army members) the question does not name.
+AUDIENCE_PENALTY = 1.0
+# The organisations' version of a service the question (no company, employer…) did not ask.
+ORGANISATION_PENALTY = 0.3
 # "Nothing relevant" unless the question (with its expansions) uses the vocabulary of
 # procedure names: two word pairs found in some name or alias, or one pair and a close dense
 # match. On the shared-corpus dev set this kept 98.7% of real questions and turned away
@@ -98,6 +112,7 @@ class PreparedQuery:
     terms: dict[str, float]  # lexical query terms and their weights
     dense_text: str
     folded_with_expansions: str = ""
+    lowered_with_expansions: str = ""  # the same, lower-cased with accents kept
 
     @property
     def unigrams(self) -> frozenset[str]:
@@ -121,7 +136,11 @@ def is_aspect_phrase(text: str) -> bool:
 def query_term_weights(
     text: str, expansions: Sequence[str], aspect_expansions: Sequence[str] = ()
 ) -> dict[str, float]:
-    """Weighted lexical terms: content words 1.0, aspect phrases and expansions less."""
+    """Weighted lexical terms: content words 1.0, aspect phrases and expansions less.
+
+    An expansion term also said in an aspect phrase ("thủ tục hành chính" after "TTHC") is
+    raised to the expansion weight.
+    """
     folded = fold(text)
     weights: dict[str, float] = {}
     for term in content_terms(ngrams(folded)):
@@ -134,7 +153,7 @@ def query_term_weights(
                 weights[term] = ASPECT_TERM_WEIGHT
     for expansion in expansions:
         for term in content_terms(ngrams(expansion)):
-            weights.setdefault(term, EXPANSION_WEIGHT)
+            weights[term] = max(weights.get(term, 0.0), EXPANSION_WEIGHT)
     for expansion in aspect_expansions:
         for term in content_terms(ngrams(expansion)):
             weights.setdefault(term, ASPECT_TERM_WEIGHT)
@@ -172,6 +191,10 @@ class Searcher:
         for match in self.abbreviations.match(text):
             target = aspect_expansions if is_aspect_phrase(match.text) else expansions
             target.extend(match.entry.expansions)
+        # Official names often use acronyms ("thẻ BHYT"): a question that spells them out
+        # ("thẻ bảo hiểm y tế") also gets the acronym.
+        contracted = [self.abbreviations.contract(part) for part in [text, *expansions]]
+        expansions.extend(part for part in contracted if part)
         dense = text
         if query_type == "other":
             translated = translate_terms(text, self.glossary)
@@ -181,8 +204,16 @@ class Searcher:
         elif query_type == "vi_unaccented":
             dense = self.index.restorer.restore(text)
         weights = query_term_weights(text, expansions, aspect_expansions)
-        folded = fold(" . ".join([text, *expansions]))
-        return PreparedQuery(text, query_type, aspect, weights, dense, folded)
+        joined = " . ".join([text, *expansions])
+        return PreparedQuery(
+            text,
+            query_type,
+            aspect,
+            weights,
+            dense,
+            fold(joined),
+            normalize_lower(joined, max_chars=None),
+        )
 
     def score(self, q: PreparedQuery, *, route: Route | None = None, rerank: bool = True) -> Scored:
         """Fused scores of every procedure. `route` overrides the query type's weights and
@@ -207,7 +238,7 @@ class Searcher:
                 sims = np.array([s for _, s in neighbours], dtype=np.float32)
                 best_dense = float(sims[0])
                 floor = float(sims[-1])
-                spread = max(best_dense - floor, 1e-6)
+                spread = max(best_dense - floor, route.min_dense_spread)
                 for code, sim in neighbours:
                     i = position.get(code)
                     if i is not None:
@@ -219,15 +250,29 @@ class Searcher:
         unigrams = q.unigrams
         best_title = 0.0
         question = q.folded_with_expansions
+        accented = q.lowered_with_expansions
         foreigner = q.query_type == "other"
+        lexical_index = self.index.lexical
+        forces_asked = asks_for_armed_forces(question)
+        organisation_asked = asks_for_organisation(question)
         for i in top:
             if fused[i] > 0:
-                title = self.index.lexical.title_coverage(codes[i], unigrams)
+                title = lexical_index.title_coverage(codes[i], unigrams)
                 best_title = max(best_title, title)
                 fused[i] += TITLE_WEIGHT * title
-                name = self.index.lexical.names.get(codes[i], "")
-                asked, unasked = variant_balance(name, question, foreigner=foreigner)
+                name = lexical_index.names.get(codes[i], "")
+                asked, unasked = variant_balance(
+                    name,
+                    question,
+                    foreigner=foreigner,
+                    accented_question=accented,
+                )
                 fused[i] += VARIANT_BONUS * asked - VARIANT_PENALTY * unasked
+                # "Cấp lại thẻ BHYT" for police families is not a citizen's BHYT card.
+                if codes[i] in lexical_index.armed_forces and not forces_asked:
+                    fused[i] -= AUDIENCE_PENALTY
+                if not organisation_asked and serves_organisations(name):
+                    fused[i] -= ORGANISATION_PENALTY
         phrases = self.index.lexical.name_phrase_hits(t for t, w in q.terms.items() if w >= 0.8)
         return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title, phrases)
 

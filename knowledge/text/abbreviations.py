@@ -87,6 +87,10 @@ class AbbreviationTable:
     vietnamese_codes: frozenset[str] = field(init=False)
     """Folded one-token spellings that are not words (cccd, gplx, ct07, vneid): a query
     containing one is Vietnamese. English variants and English words are excluded."""
+    _acronyms: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(
+        init=False, repr=False
+    )
+    _max_acronym_len: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, ...], list[_Spelling]] = {}
@@ -104,6 +108,20 @@ class AbbreviationTable:
         self._index = index
         self._max_len = max((len(k) for k in index), default=0)
         self.vietnamese_codes = frozenset(codes)
+        acronyms: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
+        for entry in self.entries:
+            written = [v for v in entry.spellings if _is_acronym(v)]
+            if not written:
+                continue
+            for expansion in entry.expansions:
+                tokens = tuple(_tokens(expansion))
+                if len(tokens) < 2:
+                    continue
+                folded = tuple(fold_token(t) for t in tokens)
+                for acronym in written:
+                    acronyms.setdefault(folded, []).append((tokens, acronym))
+        self._acronyms = acronyms
+        self._max_acronym_len = max((len(k) for k in acronyms), default=0)
 
     def match(self, text: str) -> list[AbbreviationMatch]:
         """Entries found in `text`, each once (its first, longest occurrence), in text order."""
@@ -133,6 +151,29 @@ class AbbreviationTable:
                     )
         return matches
 
+    def contract(self, text: str) -> str:
+        """`text` with official wordings that have an acronym written as the acronym
+        ("làm lại thẻ bảo hiểm y tế" -> "làm lại thẻ BHYT"), or "" when there are none:
+        official names often use the acronym ("sổ BHXH, thẻ BHYT")."""
+        tokens = _tokens(text)
+        folded = [fold_token(t) for t in tokens]
+        out: list[str] = []
+        changed = False
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._max_acronym_len, len(tokens) - i), 1, -1):
+                targets = self._acronyms.get(tuple(folded[i : i + n]))
+                hit = next((a for o, a in targets or () if _compatible(tokens[i : i + n], o)), None)
+                if hit is not None:
+                    out.append(hit)
+                    i += n
+                    changed = True
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return " ".join(out) if changed else ""
+
     def expand(self, text: str) -> str:
         """`text` followed by the expansions of every matched entry not already in it."""
         matches = self.match(text)
@@ -149,6 +190,16 @@ class AbbreviationTable:
         if not added:
             return text
         return f"{text.rstrip()} {' '.join(added)}"
+
+
+def _is_acronym(spelling: str) -> bool:
+    """One upper-case token of two or more letters/digits ("BHYT", "ĐKKD", "CT07")."""
+    return (
+        len(spelling) >= 2
+        and spelling.isupper()
+        and spelling.isalnum()
+        and not any(ch.isdigit() for ch in spelling[:1])
+    )
 
 
 def _compatible(window: list[str], variant_tokens: tuple[str, ...]) -> bool:

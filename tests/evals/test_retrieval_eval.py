@@ -431,3 +431,34 @@ def test_cli_on_the_shared_portal_corpus(portal_records_path: Path) -> None:
     assert data["questions"]["kept"] == data["questions"]["total"]  # every code exists
     assert set(data["systems"]) == {"hybrid", "bm25", "dense"}
     assert data["systems"]["hybrid"][OVERALL]["hit5"] >= 0.6
+
+
+def test_named_question_sets_resolve_and_paths_pass_through(tmp_path: Path) -> None:
+    assert retrieval.resolve_questions(None) == retrieval.DEV_QUESTIONS
+    assert retrieval.resolve_questions("dev") == retrieval.DEV_QUESTIONS
+    assert retrieval.resolve_questions("holdout") == retrieval.HOLDOUT_QUESTIONS
+    own = tmp_path / "mine.jsonl"
+    assert retrieval.resolve_questions(str(own)) == own
+
+
+def test_holdout_questions_are_well_formed_and_apart_from_the_dev_set() -> None:
+    holdout = load_questions(retrieval.HOLDOUT_QUESTIONS)
+    dev = load_questions(retrieval.DEV_QUESTIONS)
+    assert len(holdout) >= 120
+    assert {q.style for q in holdout} == set(retrieval.STYLES)
+    # Every style about evenly, every question answerable, ids unique across both sets.
+    counts = [sum(q.style == style for q in holdout) for style in retrieval.STYLES]
+    assert max(counts) - min(counts) <= len(holdout) // 10
+    assert all(q.expected for q in holdout)
+    assert len({q.id for q in holdout + dev}) == len(holdout) + len(dev)
+    assert not {q.query.casefold() for q in holdout} & {q.query.casefold() for q in dev}
+
+
+def test_holdout_expected_codes_exist_in_the_shared_records(portal_records_path: Path) -> None:
+    import gzip
+
+    with gzip.open(portal_records_path, "rt", encoding="utf-8") as fh:
+        codes = {json.loads(line)["ma_thu_tuc"] for line in fh if line.strip()}
+    holdout = load_questions(retrieval.HOLDOUT_QUESTIONS)
+    missing = sorted({c for q in holdout for c in q.expected} - codes)
+    assert not missing, missing

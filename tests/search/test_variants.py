@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.search.variants import variant_balance
+from knowledge.search.variants import (
+    asks_for_armed_forces,
+    asks_for_organisation,
+    cue_text,
+    name_head,
+    serves_armed_forces,
+    serves_organisations,
+    variant_balance,
+)
 from knowledge.text import fold, normalize_lower
+
+
+def balance(name: str, question: str, *, foreigner: bool = False) -> tuple[int, int]:
+    """variant_balance as the searcher calls it: folded and accented question."""
+    return variant_balance(
+        normalize_lower(name),
+        fold(question),
+        foreigner=foreigner,
+        accented_question=normalize_lower(question, max_chars=None),
+    )
 
 
 @pytest.mark.parametrize(
@@ -21,7 +39,9 @@ from knowledge.text import fold, normalize_lower
         ("Thủ tục đăng ký khai sinh lưu động", "đăng ký khai sinh", 1),
         ("Cấp đổi thẻ căn cước", "đổi CCCD", 0),
         ("Đăng ký khai sinh", "đăng ký khai sinh", 0),
-        ("Cấp lại Giấy chứng nhận đăng ký xe; thu hồi đăng ký", "đăng ký xe máy mới", 2),
+        # One service offering several operations counts once; a qualifier counts apart.
+        ("Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT", "làm sổ BHXH", 1),
+        ("Thủ tục đăng ký lại khai sinh có yếu tố nước ngoài", "đăng ký khai sinh", 2),
         # "đối với" is not an exchange ("đổi"); "huy động" is not a cancellation ("hủy").
         ("Thẩm định đối với dự án huy động vốn", "thẩm định dự án", 0),
     ],
@@ -62,3 +82,92 @@ def test_services_for_foreigners_are_not_a_variant_for_a_foreign_language_questi
 def test_lost_and_again_are_read_in_context(question: str, reissue_asked: bool) -> None:
     asked, _ = variant_balance(normalize_lower("Cấp lại thẻ căn cước"), fold(question))
     assert bool(asked) is reissue_asked
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "expected"),
+    [
+        # "tầng" (storey) is not "tăng" (increase); typed without accents it stays a cue.
+        ("Cấp điều chỉnh giấy phép xây dựng", "xây nhà 3 tầng ở phường", (0, 1)),
+        ("Cấp điều chỉnh giấy phép xây dựng", "tăng thêm 1 tầng thì điều chỉnh", (1, 0)),
+        # "sổ hồng" is not "hỏng" (broken), so it does not ask for an exchange.
+        ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "làm sổ hồng lần đầu", (0, 1)),
+        ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "sổ đỏ bị hỏng", (1, 0)),
+        # "mất" next to a death is "died", not "lost".
+        ("Đăng ký lại khai tử", "Ông nội mất ở nhà, đi khai tử ở đâu", (0, 1)),
+        ("Cấp lại thẻ căn cước", "mất thẻ căn cước", (1, 0)),
+        # A damaged card is exchanged: "làm lại thẻ mới" is not a re-issue then.
+        ("Cấp lại thẻ căn cước", "thẻ căn cước bị gãy, làm lại thẻ mới", (0, 1)),
+        ("Cấp đổi thẻ căn cước", "thẻ căn cước bị gãy, làm lại thẻ mới", (1, 0)),
+        # "tư pháp" is justice, not France ("Pháp").
+        ("Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "xin phiếu lý lịch tư pháp", (0, 1)),
+        (
+            "Thủ tục đăng ký khai sinh có yếu tố nước ngoài",
+            "khai sinh cho con, chồng người Pháp",
+            (1, 0),
+        ),
+    ],
+)
+def test_cue_words_are_read_with_their_accents_and_context(
+    name: str, question: str, expected: tuple[int, int]
+) -> None:
+    assert balance(name, question) == expected
+
+
+def test_cue_text_keeps_length_and_masks_only_non_cues() -> None:
+    question = "nhà 3 tầng, tăng thêm"
+    masked = cue_text(fold(question), normalize_lower(question, max_chars=None))
+    assert len(masked) == len(fold(question))
+    assert "tang them" in masked and masked.count("tang") == 1
+
+
+def test_operations_count_in_the_head_of_the_name_only() -> None:
+    long_name = (
+        "Đăng ký biến động quyền sử dụng đất trong các trường hợp chuyển đổi quyền sử dụng "
+        "đất nông nghiệp; chuyển nhượng, thừa kế; cho thuê lại quyền sử dụng đất"
+    )
+    assert balance(long_name, "sang tên sổ đỏ") == (0, 0)
+    assert name_head(normalize_lower(long_name)) == "đăng ký biến động quyền sử dụng đất"
+    # One named case in brackets is the variant itself.
+    named_case = "Thẩm duyệt thiết kế về phòng cháy (trường hợp điều chỉnh thiết kế)"
+    assert balance(named_case, "thẩm duyệt thiết kế phòng cháy") == (0, 1)
+
+
+def test_abroad_is_not_what_an_english_question_asks_for_by_default() -> None:
+    abroad = "Thôi quốc tịch Việt Nam ở nước ngoài"
+    assert balance(abroad, "give up Vietnamese nationality", foreigner=True) == (0, 1)
+    assert balance(abroad, "tôi đang sống ở Đức muốn thôi quốc tịch") == (1, 0)
+    foreigners = "Cấp thẻ tạm trú cho người nước ngoài"
+    assert balance(foreigners, "temporary residence card", foreigner=True) == (1, 0)
+
+
+def test_citizens_among_the_audiences_is_not_the_foreigners_variant() -> None:
+    name = "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú"
+    assert balance(name, "xin lý lịch tư pháp") == (0, 0)
+
+
+def test_an_exceptional_case_is_a_qualifier_the_question_must_describe() -> None:
+    name = "Cấp phiếu lý lịch tư pháp cho người mà không xác định được nơi thường trú"
+    assert balance(name, "xin lý lịch tư pháp ở đâu") == (0, 1)
+    assert balance(name, "I no longer live in Vietnam", foreigner=True) == (1, 0)
+
+
+def test_services_for_the_armed_forces_are_recognised_by_their_conditions() -> None:
+    conditions = "Thân nhân của sĩ quan Công an nhân dân. " * 7
+    assert serves_armed_forces("Cấp lại thẻ bảo hiểm y tế", conditions, "")
+    assert not serves_armed_forces("Cấp lại thẻ bảo hiểm y tế", conditions[:120], "")
+    # When the name says it, lexical matching already sees it.
+    assert not serves_armed_forces("Đổi giấy phép lái xe Công an nhân dân", conditions, "")
+    assert asks_for_armed_forces(fold("bố tôi là công an, làm lại thẻ BHYT"))
+    assert not asks_for_armed_forces(fold("làm lại thẻ bảo hiểm y tế bị mất"))
+
+
+def test_the_organisations_version_of_a_service() -> None:
+    employer = normalize_lower(
+        "Khai quyết toán thuế thu nhập cá nhân đối với tổ chức, cá nhân trả thu nhập"
+    )
+    assert serves_organisations(employer)
+    assert serves_organisations(normalize_lower("Đăng ký đất đai lần đầu đối với tổ chức"))
+    assert not serves_organisations(normalize_lower("Cấp giấy phép đối với tổ chức tín dụng"))
+    assert asks_for_organisation(fold("công ty tôi quyết toán thuế cho nhân viên"))
+    assert not asks_for_organisation(fold("tự quyết toán thuế với cơ quan thuế"))

@@ -299,3 +299,26 @@ def test_english_variants_of_new_entries_do_not_make_a_query_vietnamese() -> Non
     codes = load_abbreviations().vietnamese_codes
     assert not {"visa", "evisa", "homestay", "abtc", "apostille", "drone"} & codes
     assert {"cchn", "noxh", "xntthn", "tnld", "thads"} <= codes
+
+
+def test_contract_writes_official_wordings_as_their_acronyms() -> None:
+    table = parse_abbreviations(
+        {
+            "entries": [
+                {"term": "BHYT", "variants": ["thẻ BHYT"], "expansions": ["bảo hiểm y tế"]},
+                {"term": "sổ đỏ", "expansions": ["giấy chứng nhận quyền sử dụng đất"]},
+            ]
+        }
+    )
+    # Official names often use the acronym ("thẻ BHYT"); everyday names are not acronyms.
+    assert table.contract("làm lại thẻ bảo hiểm y tế bị mất") == "làm lại thẻ BHYT bị mất"
+    assert table.contract("lam lai the bao hiem y te") == "lam lai the BHYT"
+    assert table.contract("giấy chứng nhận quyền sử dụng đất") == ""
+    # Accents must agree, as for expansion: "bảo hiểm ý tế" is not the official wording.
+    assert table.contract("bảo hiểm ý tế") == ""
+    assert table.contract("không có gì") == ""
+
+
+def test_bundled_table_contracts_social_insurance_terms() -> None:
+    contracted = load_abbreviations().contract("sổ bảo hiểm xã hội và thẻ bảo hiểm y tế")
+    assert contracted == "sổ BHXH và thẻ BHYT"

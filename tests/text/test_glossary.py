@@ -571,3 +571,22 @@ def test_longer_new_phrases_win_over_existing_single_words() -> None:
     # "gift" alone is tặng cho; a parcel from abroad is a customs matter
     assert "gói, kiện hàng hóa nhập khẩu" in translate_terms("gift from abroad")
     assert "tặng cho" not in translate_terms("gift from abroad")
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted", "unwanted"),
+    [
+        # A date of birth on a card is not a birth registration.
+        ("the date of birth on my card is wrong", "ngày sinh", "khai sinh"),
+        # Renouncing is not naturalisation, whatever words come in between.
+        ("How do I renounce my Vietnamese citizenship?", "thôi quốc tịch", "nhập quốc tịch"),
+        ("give up my Vietnamese nationality", "thôi quốc tịch", "tặng cho"),
+        ("I want to build a house on my land", "nhà ở riêng lẻ", "nhà thầu"),
+        ("extend my stay without leaving Vietnam", "ở trong nước", "nước ngoài"),
+    ],
+)
+def test_bundled_glossary_reads_common_foreigner_phrasings(
+    query: str, wanted: str, unwanted: str
+) -> None:
+    translated = translate_terms(query)
+    assert wanted in translated and unwanted not in translated, translated
