@@ -45,7 +45,7 @@ from assistant.guard import GuardResult, check_message, redact
 from assistant.llm.chain import LLMAnswer, LLMChain, Source
 from assistant.messages import STARTERS, message
 from assistant.reply import AnswerMode, Citation, Language, QuickReply, Reply, ReplyKind
-from assistant.route import Decision, decide
+from assistant.route import COMPETING_MARGIN, Decision, decide
 from assistant.settings import Settings
 from assistant.understand import (
     asks_for_more,
@@ -252,7 +252,11 @@ class Assistant:
         return u
 
     def retrieve(self, u: Understanding) -> SearchResponse:
-        return self.searcher.search(u.text, top_k=5)
+        # Only the best procedure and its close siblings matter here: the question is not
+        # embedded when the lexical evidence alone decides those (see Searcher.score).
+        return self.searcher.search(
+            u.text, top_k=5, with_sections=False, skip_dense_margin=COMPETING_MARGIN
+        )
 
     def route(self, u: Understanding, state: DialogueState) -> Decision:
         if u.option is not None:

@@ -172,6 +172,25 @@ class Scored:
     name_phrases: int = 0  # query bigrams found in some procedure name or alias
 
 
+def lexically_decided(
+    fused: np.ndarray, lexical_norm: np.ndarray, top: Any, route: Route, margin: float
+) -> bool:
+    """Whether the re-ranked lexical scores already fix the winner whatever the dense signal
+    adds (at most `route.dense` to any candidate), with `margin` to spare."""
+    ranked = sorted(top, key=lambda i: -fused[i])
+    if len(ranked) < 2:
+        return False
+    best, runner_up = fused[ranked[0]], fused[ranked[1]]
+    outside = np.ones(len(fused), dtype=bool)
+    outside[list(top)] = False
+    if outside.any():
+        # A candidate the dense signal lifts into the re-ranked set gains at most a full title
+        # match and two asked variants on top of its lexical score.
+        lifted = route.lexical * float(lexical_norm[outside].max())
+        runner_up = max(runner_up, lifted + TITLE_WEIGHT + 2 * VARIANT_BONUS)
+    return bool(best - runner_up > route.dense + margin)
+
+
 class Searcher:
     def __init__(self, index: SearchIndex, store: CatalogueStore) -> None:
         self.index = index
@@ -215,9 +234,22 @@ class Searcher:
             normalize_lower(joined, max_chars=None),
         )
 
-    def score(self, q: PreparedQuery, *, route: Route | None = None, rerank: bool = True) -> Scored:
+    def score(
+        self,
+        q: PreparedQuery,
+        *,
+        route: Route | None = None,
+        rerank: bool = True,
+        skip_dense_margin: float | None = None,
+    ) -> Scored:
         """Fused scores of every procedure. `route` overrides the query type's weights and
         `rerank=False` skips the name-coverage re-ranking (for BM25-only / dense-only baselines).
+
+        With `skip_dense_margin`, the question is not embedded when the lexical evidence
+        alone already decides the best procedure: when it leads every other candidate by more
+        than the most the dense signal could add, plus the margin. The best procedure (and
+        whether another comes within the margin of it) is then the same as with the dense
+        signal; only the order of the rest may differ. Serving uses this; evaluation doesn't.
         """
         route = route or ROUTES[q.query_type]
         codes = self.index.lexical.codes
@@ -226,8 +258,21 @@ class Searcher:
         best_lexical = float(lexical.max()) if len(lexical) else 0.0
         coverage = best_lexical / max_possible if max_possible > 0 else 0.0
         lexical_norm = lexical / best_lexical if best_lexical > 0 else lexical
-
+        phrases = self.index.lexical.name_phrase_hits(t for t, w in q.terms.items() if w >= 0.8)
         dense = np.zeros(len(codes), dtype=np.float32)
+
+        if (
+            skip_dense_margin is not None
+            and rerank
+            and route.dense > 0
+            and phrases >= MIN_NAME_PHRASES
+        ):
+            fused = route.lexical * lexical_norm
+            top = np.argsort(-fused)[:RERANK]
+            best_title = self.rerank(q, fused, top)
+            if lexically_decided(fused, lexical_norm, top, route, skip_dense_margin):
+                return Scored(codes, fused, lexical, dense, coverage, 0.0, best_title, phrases)
+
         best_dense = 0.0
         if route.dense > 0 and q.dense_text.strip():
             neighbours = self.index.vectors.query(
@@ -244,9 +289,17 @@ class Searcher:
                     if i is not None:
                         dense[i] = (sim - floor) / spread
         fused = route.lexical * lexical_norm + route.dense * dense
-        # Prefer the procedure whose name (or an alias) the question covers most:
-        # "làm giấy khai sinh" is the plain birth registration, not one of its variants.
-        top: Any = np.argsort(-fused)[:RERANK] if rerank else []
+        best_title = self.rerank(q, fused, np.argsort(-fused)[:RERANK]) if rerank else 0.0
+        return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title, phrases)
+
+    def rerank(self, q: PreparedQuery, fused: np.ndarray, top: Any) -> float:
+        """Adjust the `top` candidates in place; returns the best title coverage seen.
+
+        Prefer the procedure whose name (or an alias) the question covers most — "làm giấy
+        khai sinh" is the plain birth registration, not one of its variants — and weigh the
+        variant operations and narrow audiences the name carries against what was asked.
+        """
+        codes = self.index.lexical.codes
         unigrams = q.unigrams
         best_title = 0.0
         question = q.folded_with_expansions
@@ -273,8 +326,7 @@ class Searcher:
                     fused[i] -= AUDIENCE_PENALTY
                 if not organisation_asked and serves_organisations(name):
                     fused[i] -= ORGANISATION_PENALTY
-        phrases = self.index.lexical.name_phrase_hits(t for t, w in q.terms.items() if w >= 0.8)
-        return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title, phrases)
+        return best_title
 
     @staticmethod
     def codes_named_in(text: str, codes: list[str]) -> list[int]:
@@ -314,12 +366,23 @@ class Searcher:
         order = np.argsort(-scored.fused, kind="stable")[:top_k]
         return [scored.codes[i] for i in order if scored.fused[i] > 0]
 
-    def search(self, query: str, top_k: int = 5, *, with_sections: bool = True) -> SearchResponse:
-        """Ranked procedures for a question, or `nothing_relevant` when the match is weak."""
+    def search(
+        self,
+        query: str,
+        top_k: int = 5,
+        *,
+        with_sections: bool = True,
+        skip_dense_margin: float | None = None,
+    ) -> SearchResponse:
+        """Ranked procedures for a question, or `nothing_relevant` when the match is weak.
+
+        `skip_dense_margin`: see `score`; for callers that only use the best result and
+        whether a sibling comes within that margin of it (the assistant).
+        """
         q = self.prepare(query)
         if not fold(q.text).strip() or self.index.is_empty:
             return SearchResponse(query, q.query_type, q.aspect, [], nothing_relevant=True)
-        scored = self.score(q)
+        scored = self.score(q, skip_dense_margin=skip_dense_margin)
         named = self.codes_named_in(q.text, scored.codes)
         if not named and not self.is_relevant(scored):
             return SearchResponse(query, q.query_type, q.aspect, [], nothing_relevant=True)
