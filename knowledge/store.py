@@ -9,6 +9,7 @@ higher priority wins (curated records written by staff outrank portal records).
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from knowledge.schema import FAQ, GuideDocument, Procedure
 
 # Higher wins when the same procedure code comes from several sources.
 PRIORITY_BY_FORMAT = {"curated": 20, "portal": 10}
+PARSED_CACHE_SIZE = 4096  # parsed procedures kept per store (the whole of a province's list)
 
 
 def _now() -> dt.datetime:
@@ -150,6 +152,7 @@ class CatalogueStore:
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._parsed: OrderedDict[str, tuple[str, Procedure]] = OrderedDict()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -253,14 +256,31 @@ class CatalogueStore:
             return [(r.path, r.format, dict(r.summary or {})) for r in rows]
 
     def get_procedure(self, code: str) -> Procedure | None:
+        """The procedure with this code (its highest-priority source), or None.
+
+        Parsed records are cached by content hash: a lookup reads one short row and only
+        parses the record again when another process (an ingest) has changed it. Treat the
+        returned object as read-only: callers share it.
+        """
         with self.session() as session:
-            row = session.scalars(
-                select(ProcedureRow)
+            head = session.execute(
+                select(ProcedureRow.id, ProcedureRow.content_hash)
                 .where(ProcedureRow.key == code)
                 .order_by(ProcedureRow.priority.desc(), ProcedureRow.updated_at.desc())
                 .limit(1)
             ).first()
-            return Procedure.model_validate(row.data) if row else None
+            if head is None:
+                return None
+            cached = self._parsed.get(code)
+            if cached is not None and cached[0] == head.content_hash:
+                self._parsed.move_to_end(code)
+                return cached[1]
+            data = session.scalar(select(ProcedureRow.data).where(ProcedureRow.id == head.id))
+        procedure = Procedure.model_validate(data)
+        self._parsed[code] = (head.content_hash, procedure)
+        while len(self._parsed) > PARSED_CACHE_SIZE:
+            self._parsed.popitem(last=False)
+        return procedure
 
     def procedures(self) -> list[Procedure]:
         """Every procedure once (the highest-priority version of each code), by code."""

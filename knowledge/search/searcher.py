@@ -22,6 +22,7 @@ from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
 from knowledge.search.index import SearchIndex
 from knowledge.search.lexical import content_terms
 from knowledge.search.variants import (
+    asked_variants,
     asks_for_armed_forces,
     asks_for_organisation,
     serves_organisations,
@@ -308,18 +309,14 @@ class Searcher:
         lexical_index = self.index.lexical
         forces_asked = asks_for_armed_forces(question)
         organisation_asked = asks_for_organisation(question)
+        asked_names = asked_variants(question, foreigner=foreigner, accented_question=accented)
         for i in top:
             if fused[i] > 0:
                 title = lexical_index.title_coverage(codes[i], unigrams)
                 best_title = max(best_title, title)
                 fused[i] += TITLE_WEIGHT * title
                 name = lexical_index.names.get(codes[i], "")
-                asked, unasked = variant_balance(
-                    name,
-                    question,
-                    foreigner=foreigner,
-                    accented_question=accented,
-                )
+                asked, unasked = variant_balance(name, question, asked_names=asked_names)
                 fused[i] += VARIANT_BONUS * asked - VARIANT_PENALTY * unasked
                 # "Cấp lại thẻ BHYT" for police families is not a citizen's BHYT card.
                 if codes[i] in lexical_index.armed_forces and not forces_asked:

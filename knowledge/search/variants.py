@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 
@@ -441,6 +442,7 @@ ORGANISATION_ASKED: Final[re.Pattern[str]] = _words(
 )
 
 
+@lru_cache(maxsize=16384)
 def serves_organisations(name: str) -> bool:
     """Whether a lower-case procedure name says it is the organisations' version."""
     return bool(ORGANISATION_IN_NAME.search(name))
@@ -463,31 +465,53 @@ def serves_armed_forces(name: str, conditions: str, steps: str) -> bool:
     return len(_FORCES.findall(f"{conditions} {steps}")) >= FORCES_MENTIONS
 
 
+@lru_cache(maxsize=16384)
+def name_variants(name: str) -> tuple[Variant, ...]:
+    """The variants a lower-case procedure name carries (cached: names repeat every query)."""
+    head = name_head(name)
+    qualifiers = _ABROAD_AUDIENCE.sub(" ", name)
+    citizens_too = bool(_CITIZENS_AMONG_AUDIENCES.search(name))
+    return tuple(
+        variant
+        for variant in VARIANTS
+        if not (citizens_too and variant.name in _FOREIGN_VARIANTS)
+        and variant.in_name.search(qualifiers if variant.whole_name else head)
+    )
+
+
+def asked_variants(
+    folded_question: str, *, foreigner: bool = False, accented_question: str = ""
+) -> frozenset[str]:
+    """Names of the variants a question asks for (once per question, not per candidate)."""
+    question = cue_text(folded_question, accented_question)
+    return frozenset(
+        v.name for v in VARIANTS if (foreigner and v.foreign) or v.asked.search(question)
+    )
+
+
 def variant_balance(
     name: str,
     folded_question: str,
     *,
     foreigner: bool = False,
     accented_question: str = "",
+    asked_names: frozenset[str] | None = None,
 ) -> tuple[int, int]:
     """(variants the question asks for, variants it does not) among those the name carries.
 
     `name` is the accented lower-case procedure name; `foreigner`: the question is in
     another language, so services for foreigners count as asked for; `accented_question`:
-    the question lower-cased with its accents (see `cue_text`).
+    the question lower-cased with its accents (see `cue_text`); `asked_names`: the
+    question's `asked_variants`, when the caller has computed them already.
     """
+    if asked_names is None:
+        asked_names = asked_variants(
+            folded_question, foreigner=foreigner, accented_question=accented_question
+        )
     asked = unasked = 0
     operations_asked = operations_unasked = 0
-    question = cue_text(folded_question, accented_question)
-    head = name_head(name)
-    qualifiers = _ABROAD_AUDIENCE.sub(" ", name)
-    citizens_too = bool(_CITIZENS_AMONG_AUDIENCES.search(name))
-    for variant in VARIANTS:
-        if citizens_too and variant.name in _FOREIGN_VARIANTS:
-            continue
-        if not variant.in_name.search(qualifiers if variant.whole_name else head):
-            continue
-        wanted = (foreigner and variant.foreign) or bool(variant.asked.search(question))
+    for variant in name_variants(name):
+        wanted = variant.name in asked_names
         if variant.whole_name:
             asked += wanted
             unasked += not wanted
