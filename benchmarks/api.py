@@ -78,13 +78,15 @@ def build_starter(data_dir: Path) -> None:
     )
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, port: int, workers: int, query_cache: bool = False
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
         "ASSISTANT_ANSWER_MODE": "grounded",
-        # Worst case: every question is embedded, none comes from the query cache.
-        "ASSISTANT_QUERY_CACHE_SIZE": "0",
+        # Worst case by default: every question is embedded, none comes from the query cache.
+        "ASSISTANT_QUERY_CACHE_SIZE": "2048" if query_cache else "0",
     }
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers)]
@@ -138,12 +140,17 @@ def measure_sse(base: str, requests: int) -> dict[str, Any]:
     return {"requests": requests, "first_event_ms": ms(first), "final_event_ms": ms(final)}
 
 
-async def measure_chat(base: str, duration_s: float, concurrency: int) -> dict[str, Any]:
+async def measure_chat(
+    base: str, duration_s: float, concurrency: int, keepalive: bool = False
+) -> dict[str, Any]:
     """Concurrent /v1/chat clients, each asking in turn, for `duration_s` seconds."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.perf_counter() + duration_s
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # By default a new connection per request, as requests from many citizens arrive: a
+    # handful of kept-alive connections accepted by one worker pins the whole load on it.
+    kept = concurrency if keepalive else 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=kept)
 
     async def client_loop(client: httpx.AsyncClient, worker: int) -> None:
         i = 0
@@ -186,6 +193,17 @@ def main() -> None:
         "--concurrency", type=int, nargs="+", default=[4, 16], help="one run per value"
     )
     parser.add_argument("--sse-requests", type=int, default=50)
+    parser.add_argument(
+        "--keepalive",
+        action="store_true",
+        help="reuse connections (then one worker may get them all)",
+    )
+    parser.add_argument(
+        "--query-cache",
+        action="store_true",
+        help="keep the query-embedding cache on (the default configuration); the questions "
+        "then repeat from the second pass on, like popular questions in real traffic",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,18 +213,24 @@ def main() -> None:
             build_starter(data_dir)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        process = start_server(data_dir, port, args.workers)
+        process = start_server(data_dir, port, args.workers, args.query_cache)
         try:
             startup_s = wait_ready(base, process)
             with httpx.Client(base_url=base, timeout=30) as client:  # warm every worker
                 for i in range(20):
                     client.post("/v1/chat", json={"user": "warm", "text": QUESTIONS[i % 10]})
             sse = measure_sse(base, args.sse_requests)
-            chat = [asyncio.run(measure_chat(base, args.duration, c)) for c in args.concurrency]
+            chat = [
+                asyncio.run(measure_chat(base, args.duration, c, args.keepalive))
+                for c in args.concurrency
+            ]
         finally:
             stop_server(process)
     summary = {
         "server": f"assistant serve --workers {args.workers} (loopback)",
+        "query_cache": args.query_cache,
+        "keepalive": args.keepalive,
+        "distinct_questions": len(QUESTIONS),
         "cpu_count": os.cpu_count(),
         "startup_s": round(startup_s, 1),
         "sse_stream": sse,
