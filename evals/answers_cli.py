@@ -87,7 +87,7 @@ def answers_command(
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
     for line in summary_lines(report):
-        out.print(line)
+        out.print(line, markup=False)
     print_misses(report, misses)
 
 
