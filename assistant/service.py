@@ -326,11 +326,11 @@ class Assistant:
             procedure_code=procedure.code,
         )
 
-    def check(self, draft: Draft) -> Draft:
-        """An answer without a citation is not an answer; say so rather than send it."""
+    def check(self, draft: Draft, language: Language) -> Draft:
+        """An answer without a citation is not an answer: point to a person instead."""
         if draft.kind == "answer" and not draft.citations:
             log.error("answer without citation for %s; replaced", draft.procedure_code)
-            return Draft("handoff", message("handoff", "vi", **self._contact()))
+            return Draft("handoff", message("handoff", language, **self._contact()))
         return draft
 
     # -- helpers -------------------------------------------------------------------------
@@ -342,7 +342,7 @@ class Assistant:
         if u.intent in FIXED_REPLIES:
             return self.fixed_reply(u)
         decision = self.route(u, state)
-        draft = self.check(self.compose(u, decision, state))
+        draft = self.check(self.compose(u, decision, state), u.language)
         if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
             draft = self.llm_answer(u, state, draft)
         return draft

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.reply import Reply
-from assistant.service import Assistant, Message
+from assistant.service import Assistant, Draft, Message
 from assistant.settings import Settings
 
 
@@ -189,3 +189,10 @@ def test_a_new_topic_the_search_cannot_place_is_not_answered_from_the_focus(
     assert other.kind != "answer" or other.procedure_code != "1.001193"
     # … while a real follow-up still is.
     assert chat.say("phí bao nhiêu").procedure_code == "1.001193"
+
+
+def test_an_answer_without_citation_is_never_sent(assistant: Assistant) -> None:
+    uncited = Draft("answer", "Lệ phí 0 đồng.", procedure_code="1.001193", answer_mode="grounded")
+    checked = assistant.check(uncited, "en")
+    assert checked.kind == "handoff" and not checked.citations
+    assert "hotline" in checked.text
