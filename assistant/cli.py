@@ -300,8 +300,8 @@ def start(data_dir: DataDirOption = None) -> None:
         f"({data['added']} added, {data['updated']} updated, {data['unchanged']} unchanged)."
     )
     out.print(
-        'Thử / try: assistant search "lam giay khai sinh can gi" · '
-        "assistant procedures show <mã/code>",
+        'Thử / try: assistant ask "lam giay khai sinh can gi" · assistant ask (chat) · '
+        "assistant serve (web + widget)",
         markup=False,
     )
 
