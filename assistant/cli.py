@@ -456,6 +456,14 @@ def ask_command(
     if locale not in (None, "vi", "en"):
         raise fail(f"--locale must be vi or en, not {locale!r}")
     settings = load_settings(data_dir)
+    if (mode or settings.answer_mode) == "llm" and not (
+        settings.llm_base_url or settings.llm_chat_model
+    ):
+        err.print(
+            "Chưa cấu hình LLM / no LLM configured (ASSISTANT_LLM_BASE_URL or "
+            "ASSISTANT_LLM_CHAT_MODEL): answers are grounded.",
+            highlight=False,
+        )
     assistant = open_assistant(settings)
     try:
         if batch:

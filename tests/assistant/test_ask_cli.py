@@ -74,3 +74,14 @@ def test_bad_options_are_one_sentence(starter_data_dir: Path, tmp_path: Path) ->
     empty = runner.invoke(app, ["ask", "hi", "--data-dir", str(tmp_path / "empty")])
     assert empty.exit_code == 1 and "assistant start" in empty.output
     assert "Traceback" not in empty.output
+
+
+def test_llm_mode_without_an_llm_says_so_and_stays_grounded(
+    starter_data_dir: Path, monkeypatch: Any
+) -> None:
+    for name in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_CHAT_MODEL", "ASSISTANT_ANSWER_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    result = ask(starter_data_dir, "le phi dang ky ket hon", "--mode", "llm", "--json")
+    assert result.exit_code == 0
+    assert "no LLM configured" in result.stderr
+    assert json.loads(result.stdout)["answer_mode"] == "grounded"
