@@ -24,7 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -176,45 +178,54 @@ class ConversationStore:
     def load(self, channel: str, user_id: str, *, now: dt.datetime | None = None) -> Conversation:
         """The user's conversation on this channel, created on first contact."""
         now = now or _now()
+        table = ConversationRow
         for _attempt in range(2):  # two first messages at once: the loser re-reads the winner
             try:
-                with self.session() as session:
-                    row = self._row(session, channel, user_id)
-                    if row is None:
-                        row = ConversationRow(
-                            id=new_id(), channel=channel, user_id=user_id, state={}
+                with self.engine.begin() as connection:
+                    row = connection.execute(
+                        select(table.id, table.state, table.updated_at).where(
+                            table.channel == channel, table.user_id == user_id
                         )
-                        session.add(row)
-                        session.flush()
-                        return Conversation(row.id, channel, user_id, DialogueState())
-                    updated = row.updated_at
-                    if updated.tzinfo is None:  # SQLite drops the zone
-                        updated = updated.replace(tzinfo=dt.UTC)
-                    expired = bool(row.state) and now - updated > self.ttl
-                    state = DialogueState() if expired else DialogueState.from_json(row.state)
-                    return Conversation(row.id, channel, user_id, state, expired=expired)
+                    ).first()
+                    if row is None:
+                        conversation_id = new_id()
+                        connection.execute(
+                            insert(table).values(
+                                id=conversation_id,
+                                channel=channel,
+                                user_id=user_id,
+                                state={},
+                                created_at=now,
+                                updated_at=now,
+                            )
+                        )
+                        return Conversation(conversation_id, channel, user_id, DialogueState())
             except IntegrityError:
                 continue
+            updated = row.updated_at
+            if updated.tzinfo is None:  # SQLite drops the zone
+                updated = updated.replace(tzinfo=dt.UTC)
+            expired = bool(row.state) and now - updated > self.ttl
+            state = DialogueState() if expired else DialogueState.from_json(row.state)
+            return Conversation(row.id, channel, user_id, state, expired=expired)
         raise RuntimeError("could not create the conversation")  # pragma: no cover
 
-    @staticmethod
-    def _row(session: Session, channel: str, user_id: str) -> ConversationRow | None:
-        return session.scalar(
-            select(ConversationRow).where(
-                ConversationRow.channel == channel, ConversationRow.user_id == user_id
-            )
-        )
-
     def save(self, conversation: Conversation, turn: TurnRecord | None = None) -> None:
-        """Store the new state and, when given, the turn that led to it."""
-        with self.session() as session:
-            row = session.get(ConversationRow, conversation.id)
-            if row is None:
+        """Store the new state and, when given, the turn that led to it (one transaction)."""
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation.id)
+                .values(state=conversation.state.to_json(), updated_at=_now())
+            )
+            if updated.rowcount == 0:
                 raise LookupError(f"no conversation {conversation.id}")
-            row.state = conversation.state.to_json()
-            row.updated_at = _now()
             if turn is not None:
-                session.add(TurnRow(conversation_id=conversation.id, **vars(turn)))
+                connection.execute(
+                    insert(TurnRow).values(
+                        conversation_id=conversation.id, created_at=_now(), **vars(turn)
+                    )
+                )
 
     def reset(self, conversation: Conversation) -> None:
         conversation.state = DialogueState()

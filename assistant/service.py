@@ -149,7 +149,7 @@ class Assistant:
         url = settings.resolved_database_url()
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        catalogue = CatalogueStore(url)
+        catalogue = CatalogueStore(url, refresh_s=settings.catalogue_refresh_s)
         index = SearchIndex(
             settings.index_dir,
             load_embeddings(settings.embedding, threads=settings.embedding_threads),

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(default=1, ge=0)
     # Recent question embeddings kept per process ("phí bao nhiêu?" comes often); 0 = none.
     query_cache_size: int = Field(default=2048, ge=0)
+    # Seconds a serving process may answer from records it read before: an ingest run
+    # meanwhile by another process shows in answers within this time (0 = check every read).
+    catalogue_refresh_s: float = Field(default=1.0, ge=0)
     # "grounded": replies composed from the records (no LLM); "llm": the LangChain chain,
     # falling back to grounded when the LLM is down, slow or writes an ungrounded number.
     answer_mode: Literal["grounded", "llm"] = "grounded"

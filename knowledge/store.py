@@ -9,8 +9,10 @@ higher priority wins (curated records written by staff outrank portal records).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -145,14 +147,33 @@ def make_engine(url: str) -> Engine:
 
 
 class CatalogueStore:
-    """Read and write the catalogue. One instance per process; thread-safe sessions."""
+    """Read and write the catalogue. One instance per process; thread-safe sessions.
 
-    def __init__(self, url: str) -> None:
+    `refresh_s`: how stale a procedure read may be. 0 (the default) checks the database on
+    every read; a serving process sets about a second, so that reads come from memory and an
+    ingest run by another process is seen within that time.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        refresh_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = url
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._parsed: OrderedDict[str, tuple[str, Procedure]] = OrderedDict()
+        self.refresh_s = refresh_s
+        self._clock = clock
+        # What get_procedure answered per code while the catalogue's stamp stays the same.
+        self._answers: OrderedDict[str, Procedure | None] = OrderedDict()
+        self._stamp: tuple[Any, ...] | None = None
+        self._generation = 0  # bumped whenever the remembered answers are dropped
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -194,6 +215,7 @@ class CatalogueStore:
             row.format = fmt
             row.imported_at = _now()
             row.summary = summary or {}
+        self._changed()
         return counts, changes
 
     def _sync_table(
@@ -246,6 +268,7 @@ class CatalogueStore:
         counts, changes = self.sync_source(source, "removed")
         with self.session() as session:
             session.execute(delete(SourceRow).where(SourceRow.path == source))
+        self._changed()
         return counts, changes
 
     # -- reading ---------------------------------------------------------------------------
@@ -255,13 +278,58 @@ class CatalogueStore:
             rows = session.scalars(select(SourceRow).order_by(SourceRow.path))
             return [(r.path, r.format, dict(r.summary or {})) for r in rows]
 
+    def stamp(self) -> tuple[Any, ...]:
+        """Changes whenever a source is imported or removed (by any process)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(func.count(), func.max(SourceRow.imported_at))).one()
+        return tuple(row)
+
+    def _revalidate(self) -> None:
+        """Forget the remembered answers if the catalogue changed (checked at most every
+        `refresh_s` seconds)."""
+        now = self._clock()
+        if self.refresh_s > 0 and now - self._checked_at < self.refresh_s:
+            return
+        stamp = self.stamp()
+        with self._lock:
+            self._checked_at = now
+            if stamp != self._stamp:
+                self._stamp = stamp
+                self._forget_answers()
+
+    def _changed(self) -> None:
+        """This store wrote: its own next read must see the change."""
+        with self._lock:
+            self._forget_answers()
+            self._checked_at = float("-inf")
+
+    def _forget_answers(self) -> None:
+        self._answers.clear()
+        self._generation += 1
+
     def get_procedure(self, code: str) -> Procedure | None:
         """The procedure with this code (its highest-priority source), or None.
 
-        Parsed records are cached by content hash: a lookup reads one short row and only
-        parses the record again when another process (an ingest) has changed it. Treat the
-        returned object as read-only: callers share it.
+        Answers are remembered while the catalogue's stamp (see `stamp`) stays the same, and
+        parsed records are cached by content hash, so a record is parsed again only when an
+        ingest has changed it. Treat the returned object as read-only: callers share it.
         """
+        self._revalidate()
+        with self._lock:
+            if code in self._answers:
+                self._answers.move_to_end(code)
+                return self._answers[code]
+            generation = self._generation
+        procedure = self._read_procedure(code)
+        with self._lock:
+            if generation != self._generation:  # the catalogue changed during the read
+                return procedure
+            self._answers[code] = procedure
+            while len(self._answers) > PARSED_CACHE_SIZE:
+                self._answers.popitem(last=False)
+        return procedure
+
+    def _read_procedure(self, code: str) -> Procedure | None:
         with self.session() as session:
             head = session.execute(
                 select(ProcedureRow.id, ProcedureRow.content_hash)

@@ -57,7 +57,9 @@ class SearchIndex:
         self.directory = directory
         self.embeddings = embeddings
         client = chroma_client or make_client(directory / "chroma", chroma_url)
-        self.vectors = VectorIndex(client, embeddings)
+        # Embedded Chroma is written only by this process (or before it started): mirror it
+        # in memory. A Chroma server is shared with other instances: ask it every time.
+        self.vectors = VectorIndex(client, embeddings, mirror=not chroma_url and not chroma_client)
         self.lexical = LexicalIndex()
         self.restorer = AccentRestorer.from_corpus([])
         self._load()
