@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.route import COMPETING_MARGIN
 from knowledge.corpus import bundled_corpus_path
 from knowledge.ingest import discover, ingest
 from knowledge.search.embeddings import embedding_spec
@@ -329,9 +330,11 @@ DENSE_ROUTE = Route(lexical=0.0, dense=1.0)
 
 
 def searcher_systems(searcher: Searcher) -> dict[str, Ranker]:
-    """Our hybrid search and its two single-signal ablations."""
+    """Our hybrid search, the same as served (no embedding when the lexical evidence decides;
+    only its best answer is used there), and the two single-signal ablations."""
     return {
         "hybrid": lambda q: searcher.ranked_codes(q, DEPTH),
+        "served": lambda q: searcher.ranked_codes(q, DEPTH, skip_dense_margin=COMPETING_MARGIN),
         "bm25": lambda q: searcher.ranked_codes(q, DEPTH, route=BM25_ROUTE, rerank=False),
         "dense": lambda q: searcher.ranked_codes(q, DEPTH, route=DENSE_ROUTE, rerank=False),
     }

@@ -336,12 +336,14 @@ def test_cli_on_the_starter_corpus(starter_runs: tuple[dict, dict, Path]) -> Non
     assert data["corpus"]["label"] == "starter"
     assert data["questions"]["used"] == 15
     assert data["questions"]["total"] > data["questions"]["kept"] >= 15
-    assert set(data["systems"]) == {"hybrid", "bm25", "dense", "naive_rag"}
+    assert set(data["systems"]) == {"hybrid", "served", "bm25", "dense", "naive_rag"}
     for metrics in data["systems"].values():
         assert metrics[OVERALL]["n"] == 15
         assert 0.0 <= metrics[OVERALL]["hit1"] <= metrics[OVERALL]["hit5"] <= 1.0
     # On its own small corpus the hybrid search finds nearly everything in the top 5.
     assert data["systems"]["hybrid"][OVERALL]["hit5"] >= 0.8
+    # Skipping the embedding when the lexical evidence decides keeps every best answer.
+    assert data["systems"]["served"][OVERALL]["hit1"] == data["systems"]["hybrid"][OVERALL]["hit1"]
     hybrid = data["hybrid"]
     assert hybrid["offtopic_n"] == 15
     assert 0.0 < hybrid["latency_ms_p50"] <= hybrid["latency_ms_p95"]
@@ -365,7 +367,7 @@ def test_cli_writes_the_markdown_and_png_report(starter_runs: tuple[dict, dict, 
     data, _, report = starter_runs
     md = (report / "retrieval.md").read_text(encoding="utf-8")
     assert "| system | vi_accented (n=" in md
-    for system in ("hybrid", "bm25", "dense", "naive_rag"):
+    for system in ("hybrid", "served", "bm25", "dense", "naive_rag"):
         assert f"| {system} |" in md
     assert "![hit@1 per style and system](retrieval.png)" in md
     assert "Aspect detection" in md and "Hybrid misses" in md
@@ -429,7 +431,7 @@ def test_cli_on_the_shared_portal_corpus(portal_records_path: Path) -> None:
     assert data["corpus"]["procedures"] > 2000
     assert data["questions"]["used"] == 30
     assert data["questions"]["kept"] == data["questions"]["total"]  # every code exists
-    assert set(data["systems"]) == {"hybrid", "bm25", "dense"}
+    assert set(data["systems"]) == {"hybrid", "served", "bm25", "dense"}
     assert data["systems"]["hybrid"][OVERALL]["hit5"] >= 0.6
 
 
