@@ -1,17 +1,27 @@
 """Web API latency and throughput: `assistant serve --workers N` on loopback.
 
     python benchmarks/api.py [--data-dir DIR] [--workers 2] [--duration 20]
-                             [--concurrency 4 16] [--sse-requests 50]
+                             [--concurrency 4 8] [--new-share 0 0.1 0.2 0.5 1]
+                             [--sse-requests 50]
 
-Starts the real server (a starter data dir is built with `assistant start` in a temporary
-folder unless --data-dir names one), then measures
+Starts the real server in its shipped configuration (a starter data dir is built with
+`assistant start` in a temporary folder unless --data-dir names one; rate limits off), then
+measures
   - SSE: time to the first event and to the final `reply` event of POST /v1/chat/stream,
     sequential requests (p50/p95);
-  - /v1/chat in grounded mode: concurrent httpx clients for --duration seconds, once per
-    --concurrency value (requests/s, p50/p95 latency).
-The load generator runs on the same machine as the server, so it takes part of its CPU.
-Prints a JSON summary. Rate limits and the query-embedding cache are off for the run, and the
-questions come from the evaluation sets (480 distinct), so every request runs the whole pipeline.
+  - /v1/chat in grounded mode: concurrent clients for --duration seconds, for each
+    --concurrency and each --new-share: the share of requests whose question the server has
+    never seen. Those are new wordings ("cho em hỏi …", "… ạ") of the evaluation questions
+    (480), so each costs a full pipeline run with the embedding model unless the lexical
+    evidence decides; the other requests repeat the 100 most popular questions, already
+    asked once (as popular questions are), whose embeddings the workers keep.
+The embedding of a new question is the costliest step (about 24 ms on one core); the share
+of new questions in real traffic is what decides the throughput, hence the curve.
+
+The load generator shares the machine's cores with the server. It is a small raw-socket
+HTTP/1.1 client (a new connection per request, as from many citizens) rather than httpx,
+whose own cost (about 2 ms of CPU a request) would be taken from the server.
+Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -20,12 +30,14 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +46,47 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_questions() -> list[str]:
-    """Varied questions (the answer-facts set, then the retrieval dev set), in a fixed order."""
-    questions: list[str] = []
+def load_questions() -> list[tuple[str, str]]:
+    """(question, style) from the answer-facts set, then the retrieval dev set, in order."""
+    questions: list[tuple[str, str]] = []
     for name, key in (("answers_facts.jsonl", "question"), ("retrieval_dev.jsonl", "query")):
         for line in (ROOT / "evals" / "data" / name).read_text(encoding="utf-8").splitlines():
             if line.strip():
-                questions.append(json.loads(line)[key])
+                row = json.loads(line)
+                questions.append((row[key], row.get("style", "")))
     return questions
 
 
-QUESTIONS = load_questions()
+STYLED = load_questions()
+QUESTIONS = [q for q, _ in STYLED]
+POPULAR = 100  # questions repeated by the "seen before" share of the load
+VI_OPENINGS = (
+    "",
+    "cho em hỏi ",
+    "xin hỏi ",
+    "ad ơi ",
+    "mình muốn hỏi ",
+    "chào bạn, ",
+    "tôi cần hỏi ",
+)
+VI_ENDINGS = ("", " ạ", " với", " nhé", " vậy", "?")
+EN_OPENINGS = ("", "hi, ", "hello, ", "please, ", "quick question: ", "excuse me, ")
+EN_ENDINGS = ("", "?", " please", " thanks", " thank you")
+
+
+def new_questions(seed: int = 7) -> Iterator[str]:
+    """Wordings nobody asked yet: each evaluation question with a polite opening/ending."""
+    rng = random.Random(seed)
+    variants = []
+    for question, style in STYLED:
+        english = style == "en"
+        for opening in EN_OPENINGS if english else VI_OPENINGS:
+            for ending in EN_ENDINGS if english else VI_ENDINGS:
+                if opening or ending:
+                    variants.append(f"{opening}{question.rstrip('?')}{ending}")
+    rng.shuffle(variants)
+    yield from variants
+    raise RuntimeError("out of new questions: lower --duration or --new-share")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -78,15 +120,11 @@ def build_starter(data_dir: Path) -> None:
     )
 
 
-def start_server(
-    data_dir: Path, port: int, workers: int, query_cache: bool = False
-) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
         "ASSISTANT_ANSWER_MODE": "grounded",
-        # Worst case by default: every question is embedded, none comes from the query cache.
-        "ASSISTANT_QUERY_CACHE_SIZE": "2048" if query_cache else "0",
     }
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers)]
@@ -140,42 +178,59 @@ def measure_sse(base: str, requests: int) -> dict[str, Any]:
     return {"requests": requests, "first_event_ms": ms(first), "final_event_ms": ms(final)}
 
 
+async def post_json(host: str, port: int, path: str, body: bytes) -> int:
+    """One POST on a new connection; returns the status after reading the whole response."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        writer.write(head.encode("ascii") + body)
+        response = await reader.read(-1)  # the server closes after the response
+    finally:
+        writer.close()
+    if not response.startswith(b"HTTP/1.1 ") or b"\r\n\r\n" not in response:
+        raise ConnectionError("incomplete response")
+    return int(response[9:12])
+
+
 async def measure_chat(
-    base: str, duration_s: float, concurrency: int, keepalive: bool = False
+    base: str, duration_s: float, concurrency: int, new_share: float, fresh: Iterator[str]
 ) -> dict[str, Any]:
     """Concurrent /v1/chat clients, each asking in turn, for `duration_s` seconds."""
+    url = httpx.URL(base)
+    host, port = url.host, url.port or 80
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    rng = random.Random(concurrency * 1000 + round(new_share * 100))
     deadline = time.perf_counter() + duration_s
-    # By default a new connection per request, as requests from many citizens arrive: a
-    # handful of kept-alive connections accepted by one worker pins the whole load on it.
-    kept = concurrency if keepalive else 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=kept)
 
-    async def client_loop(client: httpx.AsyncClient, worker: int) -> None:
+    async def client_loop(worker: int) -> None:
         i = 0
         while time.perf_counter() < deadline:
-            body = {
-                "user": f"load-{worker}-{i % 4}",
-                "text": QUESTIONS[(worker + i) % len(QUESTIONS)],
-            }
+            new = rng.random() < new_share
+            text = next(fresh) if new else QUESTIONS[rng.randrange(POPULAR)]
+            body = json.dumps({"user": f"load-{worker}-{i % 4}", "text": text}).encode()
             start = time.perf_counter()
             try:
-                response = await client.post("/v1/chat", json=body)
-                if response.status_code == 200:
+                status = await post_json(host, port, "/v1/chat", body)
+            except OSError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            else:
+                if status == 200:
                     latencies.append(time.perf_counter() - start)
                 else:
-                    errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
-            except httpx.HTTPError as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                    errors[str(status)] = errors.get(str(status), 0) + 1
             i += 1
 
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client, w) for w in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop(w) for w in range(concurrency)))
+    elapsed = time.perf_counter() - started
     return {
         "concurrency": concurrency,
+        "new_share": new_share,
         "duration_s": round(elapsed, 1),
         "requests": len(latencies),
         "errors": errors,
@@ -184,28 +239,36 @@ async def measure_chat(
     }
 
 
+async def ask_popular(base: str, rounds: int) -> None:
+    """Ask the popular questions `rounds` times each, so that every worker has seen them."""
+    url = httpx.URL(base)
+    for _ in range(rounds):
+        for i, text in enumerate(QUESTIONS[:POPULAR]):
+            body = json.dumps({"user": f"warm-{i}", "text": text}).encode()
+            await post_json(url.host, url.port or 80, "/v1/chat", body)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="an `assistant start` data dir")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument(
-        "--concurrency", type=int, nargs="+", default=[4, 16], help="one run per value"
+        "--concurrency", type=int, nargs="+", default=[4, 8], help="one run per value"
+    )
+    parser.add_argument(
+        "--new-share",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.1, 0.2, 0.5, 1.0],
+        help="shares of requests with a question never asked before; one run per value",
     )
     parser.add_argument("--sse-requests", type=int, default=50)
-    parser.add_argument(
-        "--keepalive",
-        action="store_true",
-        help="reuse connections (then one worker may get them all)",
-    )
-    parser.add_argument(
-        "--query-cache",
-        action="store_true",
-        help="keep the query-embedding cache on (the default configuration); the questions "
-        "then repeat from the second pass on, like popular questions in real traffic",
-    )
     args = parser.parse_args()
+    if any(not 0.0 <= share <= 1.0 for share in args.new_share):
+        parser.error("--new-share values lie between 0 and 1")
 
+    fresh = new_questions()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir
         if data_dir is None:
@@ -213,24 +276,25 @@ def main() -> None:
             build_starter(data_dir)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        process = start_server(data_dir, port, args.workers, args.query_cache)
+        process = start_server(data_dir, port, args.workers)
         try:
             startup_s = wait_ready(base, process)
-            with httpx.Client(base_url=base, timeout=30) as client:  # warm every worker
-                for i in range(20):
-                    client.post("/v1/chat", json={"user": "warm", "text": QUESTIONS[i % 10]})
-            sse = measure_sse(base, args.sse_requests)
+            with httpx.Client(base_url=base, timeout=30) as client:  # load every worker's model
+                for _ in range(20):
+                    client.post("/v1/chat", json={"user": "warm", "text": next(fresh)})
+            sse = measure_sse(base, args.sse_requests)  # questions new to the server
+            asyncio.run(ask_popular(base, rounds=4))
             chat = [
-                asyncio.run(measure_chat(base, args.duration, c, args.keepalive))
+                asyncio.run(measure_chat(base, args.duration, c, share, fresh))
+                for share in args.new_share
                 for c in args.concurrency
             ]
         finally:
             stop_server(process)
     summary = {
-        "server": f"assistant serve --workers {args.workers} (loopback)",
-        "query_cache": args.query_cache,
-        "keepalive": args.keepalive,
-        "distinct_questions": len(QUESTIONS),
+        "server": f"assistant serve --workers {args.workers} (loopback, shipped settings)",
+        "evaluation_questions": len(QUESTIONS),
+        "popular_questions": POPULAR,
         "cpu_count": os.cpu_count(),
         "startup_s": round(startup_s, 1),
         "sse_stream": sse,
