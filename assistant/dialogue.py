@@ -178,19 +178,20 @@ class ConversationStore:
     def load(self, channel: str, user_id: str, *, now: dt.datetime | None = None) -> Conversation:
         """The user's conversation on this channel, created on first contact."""
         now = now or _now()
-        table = ConversationRow
         for _attempt in range(2):  # two first messages at once: the loser re-reads the winner
             try:
                 with self.engine.begin() as connection:
                     row = connection.execute(
-                        select(table.id, table.state, table.updated_at).where(
-                            table.channel == channel, table.user_id == user_id
+                        select(
+                            ConversationRow.id, ConversationRow.state, ConversationRow.updated_at
+                        ).where(
+                            ConversationRow.channel == channel, ConversationRow.user_id == user_id
                         )
                     ).first()
                     if row is None:
                         conversation_id = new_id()
                         connection.execute(
-                            insert(table).values(
+                            insert(ConversationRow).values(
                                 id=conversation_id,
                                 channel=channel,
                                 user_id=user_id,
