@@ -534,6 +534,47 @@ def serve_command(
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+@app.command("places")
+def places_command(
+    text: Annotated[str, typer.Argument(help="Địa danh hoặc câu hỏi / a place or a question.")],
+    locale: Annotated[str, typer.Option(help="vi | en.")] = "vi",
+    level: Annotated[
+        str | None, typer.Option(help="commune | province: the procedure's level.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Địa giới mới (từ 1/7/2025) / the units a text names, what they became, where to file."""
+    from knowledge.places import find_places, resolve, where_to_go
+
+    if locale not in ("vi", "en"):
+        raise fail(f"--locale must be vi or en, not {locale!r}")
+    matches = find_places(text)
+    if as_json:
+        rows = []
+        for m in matches:
+            r = resolve(m)
+            rows.append(
+                {
+                    "text": m.text,
+                    "level": m.level,
+                    "units": [u.name for u in m.units],
+                    "era": m.units[0].era,
+                    "province": r.province.name,
+                    "communes": [c.name for c in r.communes],
+                    "changed": r.changed,
+                    "abolished": r.abolished,
+                }
+            )
+        out.print_json(
+            json.dumps({"places": rows, "where_to_go": where_to_go(text, locale, level)})
+        )
+        return
+    lines = where_to_go(text, locale, level)
+    if lines is None:
+        raise fail("no administrative unit named / không thấy địa danh nào", 1)
+    out.print(lines)
+
+
 def main() -> None:
     app()
 
