@@ -572,7 +572,7 @@ def places_command(
     lines = where_to_go(text, locale, level)
     if lines is None:
         raise fail("no administrative unit named / không thấy địa danh nào", 1)
-    out.print(lines)
+    out.print(lines, markup=False)
 
 
 def main() -> None:

@@ -5,8 +5,8 @@ A mention counts when it is *strong*: written after a unit type ("phường Bế
 alias) that is not also an everyday phrase. Other mentions (a ward or district name
 without its type, "Hòa Bình", "gia lai" in unaccented text) are *weak*: they count only
 when a strong mention contains them or lies in them. A single syllable never counts
-without a type, and a one-syllable name after a type needs a capital ("xã Nưa", not
-"xã hội"). See docs/decisions/0009-places.md.
+without a type, and a one-syllable name after a type is strong only with a capital
+("xã Nưa"; "xã hội" counts only if a place around it contains a commune "Hội"). See docs/decisions/0009-places.md.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from functools import lru_cache
 from knowledge.places.context import consistent
 from knowledge.places.model import PlaceMatch, Unit
 from knowledge.places.names import (
+    ORDINARY_FOLDED,
     PLACE_CUES,
     PROVINCE_ALIASES,
     RISKY_FOLDED,
@@ -81,21 +82,28 @@ class _Mention:
 
 def _lookup(index: _NameIndex, window: list[Token]) -> list[_Entry]:
     found = index.entries.get(tuple(t.folded for t in window), ())
-    return [e for e in found if compatible(window, e.tokens)]
+    written = tuple(t.lower for t in window)
+    exact = (
+        [e for e in found if e.tokens == written] if not all(w.isascii() for w in written) else []
+    )
+    return exact or [e for e in found if compatible(window, e.tokens)]
 
 
 def _after_prefix(
     index: _NameIndex, tokens: list[Token], start: int, prefix: Prefix
-) -> tuple[int, tuple[Unit, ...]] | None:
-    """The longest name after a prefix whose unit is of the prefix's levels."""
+) -> tuple[int, tuple[Unit, ...], bool] | None:
+    """The longest name after a prefix whose unit is of the prefix's levels:
+    (length, units, strong)."""
     for n, window in windows(tokens, start, index.longest):
         entries = [e for e in _lookup(index, window) if e.unit.level in prefix.levels]
-        if n == 1 and not window[0].folded.isdigit():
-            entries = [e for e in entries if window[0].capital or e.unit.level == "province"]
         if not entries:
             continue
-        exact = [e for e in entries if e.unit.kind == prefix.kind or e.alias]
-        return n, _ordered(e.unit for e in (exact or entries))
+        exact = [e for e in entries if e.unit.kind == prefix.kind]
+        chosen = exact or entries
+        # One lower-case syllable after a type ("xã hội") needs a place around it.
+        strong = n > 1 or window[0].folded.isdigit() or window[0].capital
+        strong = strong or all(e.unit.level == "province" for e in chosen)
+        return n, _ordered(e.unit for e in chosen), strong
     return None
 
 
@@ -116,11 +124,14 @@ def _bare(
         if not provinces:
             return n, _ordered(e.unit for e in entries), False
         folded = " ".join(t.folded for t in window)
-        risky = folded in RISKY_FOLDED and not (
-            any(not t.lower.isascii() for t in window)
-            or all(t.capital for t in window)
-            or _cue_before(tokens, start)
-        )
+        if folded in ORDINARY_FOLDED:
+            risky = not _cue_before(tokens, start)
+        else:
+            risky = folded in RISKY_FOLDED and not (
+                any(not t.lower.isascii() for t in window)
+                or all(t.capital for t in window)
+                or _cue_before(tokens, start)
+            )
         return n, _ordered(e.unit for e in provinces), not risky
     return None
 
@@ -154,12 +165,13 @@ def _mentions(index: _NameIndex, tokens: list[Token]) -> list[_Mention]:
     i = 0
     while i < len(tokens):
         prefix = prefix_at(tokens, i)
-        if prefix is not None:
+        after = i + len(prefix.spelling) if prefix is not None else 0
+        if prefix is not None and after < len(tokens) and tokens[after].after_prefix:
             named = _after_prefix(index, tokens, i + len(prefix.spelling), prefix)
             if named is not None:
-                n, units = named
+                n, units, strong = named
                 end = i + len(prefix.spelling) + n
-                found.append(_Mention(i, end, units, True, True))
+                found.append(_Mention(i, end, units, True, strong))
                 i = end
                 continue
         bare = _bare(index, tokens, i)
@@ -182,13 +194,17 @@ def _settle(table: PlaceTable, mentions: list[_Mention]) -> list[_Mention]:
             if m not in kept and consistent(table, m.units, confirmed):
                 kept.append(m)
     kept.sort(key=lambda m: m.start)
-    old_district = any(len(m.units) == 1 and m.units[0].level == "district" for m in kept)
-    settled: list[_Mention] = []
+    narrowed: list[tuple[Unit, ...]] = []
     for m in kept:
-        others = [u for o in kept if o is not m for u in o.units]
-        units: tuple[Unit, ...] = consistent(table, m.units, others) or m.units
-        eras = {u.era for u in units}
-        if len(eras) == 2:
+        units = m.units
+        for other in kept:  # each place that tells same-named units apart narrows them
+            if other is not m:
+                units = consistent(table, units, list(other.units)) or units
+        narrowed.append(units)
+    old_district = any(u[0].level == "district" for u in narrowed if len(u) == 1)
+    settled: list[_Mention] = []
+    for m, units in zip(kept, narrowed, strict=True):
+        if len({u.era for u in units}) == 2:
             prefer = "old" if old_district else "new"
             units = tuple(u for u in units if u.era == prefer)
         settled.append(_Mention(m.start, m.end, units, m.prefixed, m.strong))

@@ -27,6 +27,19 @@ class Token:
     lower: str
     folded: str
     capital: bool
+    gap: str = " "
+    """The text between the previous token and this one."""
+
+    @property
+    def joined(self) -> bool:
+        """Only spaces, a hyphen or an apostrophe before it: it can continue a name
+        ("Bà Rịa - Vũng Tàu", "Cư M'gar")."""
+        return set(self.gap) <= {" ", "-", "'"}
+
+    @property
+    def after_prefix(self) -> bool:
+        """It can follow a type prefix: spaces, a dot or a hyphen ("P.Bến Nghé", "Q. 1")."""
+        return set(self.gap) <= {" ", "-", "."}
 
 
 _GLUED_RE: Final[re.Pattern[str]] = re.compile(r"^(q|p|quan|phuong|f)(\d{1,2})$")
@@ -36,16 +49,20 @@ def tokens_of(text: str) -> tuple[str, list[Token]]:
     """The normalised message and its tokens ("q1" and "p12" are split in two)."""
     prepared = normalize(text)
     out: list[Token] = []
+    previous_end = 0
     for start, end, _ in iter_token_spans(prepared):
         raw = prepared[start:end]
         lower = raw.lower()
+        gap = prepared[previous_end:start] if out else " "
+        previous_end = end
         glued = _GLUED_RE.match(fold_token(lower))
         if glued:
             cut = start + len(glued.group(1))
-            out.append(Token(start, cut, lower[: len(glued.group(1))], glued.group(1), False))
-            out.append(Token(cut, end, glued.group(2), glued.group(2), False))
+            head = glued.group(1)
+            out.append(Token(start, cut, lower[: len(head)], head, raw[:1].isupper(), gap))
+            out.append(Token(cut, end, glued.group(2), glued.group(2), False, "."))
             continue
-        out.append(Token(start, end, lower, fold_token(lower), raw[:1].isupper()))
+        out.append(Token(start, end, lower, fold_token(lower), raw[:1].isupper(), gap))
     return prepared, out
 
 
@@ -79,7 +96,7 @@ def _prefix(levels: tuple[Level, ...], kind: str, *spellings: str) -> list[Prefi
 
 
 PREFIXES: Final[tuple[Prefix, ...]] = (
-    *_prefix(("province", "district"), "thành phố", "thành phố", "tp", "t.p"),
+    *_prefix(("province", "district"), "thành phố", "thành phố", "tp"),
     *_prefix(("province",), "tỉnh", "tỉnh"),
     *_prefix(("district",), "quận", "quận", "q"),
     *_prefix(("district",), "huyện", "huyện"),
@@ -110,12 +127,20 @@ def prefix_at(tokens: list[Token], i: int) -> Prefix | None:
             continue
         if tuple(t.folded for t in window) != tuple(fold_token(s) for s in prefix.spelling):
             continue
-        if not compatible(window, prefix.spelling):
+        if not compatible(window, prefix.spelling) or not all(t.joined for t in window[1:]):
             continue
-        if n == 1 and i > 0 and tokens[i - 1].folded in _NOT_PREFIX_AFTER.get(window[0].folded, ()):
+        if n == 1 and _ordinary_word(tokens, i):
             continue
         best = prefix
     return best
+
+
+def _ordinary_word(tokens: list[Token], i: int) -> bool:
+    """Whether the previous word, with nothing but a space between, makes token i an
+    ordinary word ("liên quan"; but "Kim Liên, quận ..." keeps the prefix)."""
+    if i == 0 or tokens[i].start - tokens[i - 1].end > 1:
+        return False
+    return tokens[i - 1].folded in _NOT_PREFIX_AFTER.get(tokens[i].folded, frozenset())
 
 
 PROVINCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
@@ -129,6 +154,11 @@ PROVINCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "Tỉnh Kon Tum": ("Kontum",),
 }
 """Other ways to write province names (old and new); matched with or without a prefix."""
+
+ORDINARY_FOLDED: Final[frozenset[str]] = frozenset({"hoa binh"})
+"""Province names that are everyday words however they are typed ("hòa bình": peace):
+without a prefix they count only after a place cue ("ở Hòa Bình") or with another place
+in the message that lies in them ("huyện Lương Sơn, Hòa Bình")."""
 
 RISKY_FOLDED: Final[frozenset[str]] = frozenset(
     {
@@ -164,6 +194,9 @@ PLACE_CUES: Final[frozenset[str]] = frozenset(
 
 
 def windows(tokens: list[Token], start: int, longest: int) -> Iterator[tuple[int, list[Token]]]:
-    """(length, tokens) from `start`, longest first."""
-    for n in range(min(longest, len(tokens) - start), 0, -1):
+    """(length, tokens) from `start`, longest first; a name does not cross punctuation."""
+    reach = 1
+    while start + reach < len(tokens) and reach < longest and tokens[start + reach].joined:
+        reach += 1
+    for n in range(reach, 0, -1):
         yield n, tokens[start : start + n]

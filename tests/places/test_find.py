@@ -129,3 +129,24 @@ def test_no_false_places_in_the_eval_questions() -> None:
     found = [fold(m.text).lower() for t in texts for m in find_places(t)]
     assert set(found) <= GENUINE
     assert len(found) <= 20
+
+
+def test_names_do_not_cross_punctuation_but_keep_hyphens_and_apostrophes() -> None:
+    found = names("phường Tân Hòa, thành phố Hòa Bình, tỉnh Hòa Bình")
+    assert found[0] == ("Phường Tân Hòa", "old")
+    assert ("Xã Ea M'nang", "old") in names("xã Ea M'nang, huyện Cư M'gar, tỉnh Đắk Lắk")
+    assert names("phường Kim Liên, quận Đống Đa")[1] == ("Quận Đống Đa", "old")
+
+
+def test_every_old_commune_is_found_from_its_full_address() -> None:
+    from knowledge.places import label, load_table
+
+    table = load_table()
+    misses = 0
+    for unit in table.old_communes.values():
+        district = table.old_districts[unit.district]
+        province = table.old_provinces[unit.province]
+        text = f"{label(unit, 'vi')}, {label(district, 'vi')}, {label(province, 'vi')}"
+        found = find_places(text)
+        misses += not any(m.units == (unit,) for m in found)
+    assert misses <= 10  # same-named units whose names differ only in diacritics
