@@ -7,6 +7,7 @@ from typing import Literal
 from knowledge.places.labels import Language, label, listing
 from knowledge.places.model import Resolution, Unit
 from knowledge.places.resolve import merged_provinces
+from knowledge.places.table import load_table
 
 FilingLevel = Literal["commune", "province"]
 
@@ -49,11 +50,11 @@ def describe(r: Resolution, language: Language) -> str:
         communes = listing(r.communes, language)
         if vi:
             return (
-                f"{lead}cấp huyện không còn; {old} không còn tồn tại, địa bàn nay thuộc "
+                f"{lead}không còn cấp huyện: {old} không còn tồn tại; địa bàn nay thuộc "
                 f"{communes}, {province}."
             )
         return (
-            f"{lead}districts no longer exist; {old} has been abolished and its area now "
+            f"{lead}there are no districts any more: {old} has been abolished; its area now "
             f"belongs to {communes}, {province}."
         )
     if len(r.communes) == 1:
@@ -91,8 +92,6 @@ def _ambiguous(r: Resolution, language: Language) -> str:
 
 
 def _province_of(r: Resolution, unit: Unit) -> Unit:
-    from knowledge.places.table import load_table
-
     return load_table().province_of(unit) if unit is not r.unit else r.province
 
 
@@ -104,7 +103,7 @@ def office(r: Resolution, language: Language, level: FilingLevel | None) -> str:
     centre = (
         f"Trung tâm Phục vụ hành chính công {province}"
         if vi
-        else f"the {province} Public Administration Service Centre"
+        else f"the Public Administration Service Centre of {province}"
     )
     if len(r.communes) == 1 and not r.alternatives:
         commune = label(r.communes[0], language)

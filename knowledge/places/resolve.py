@@ -37,25 +37,27 @@ def resolve_unit(unit: Unit, table: PlaceTable | None = None) -> Resolution:
         )
     if unit.level == "district":
         codes = table.district_successors.get(unit.code, ())
+        communes = [table.communes[c] for c in codes]
+        communes.sort(key=lambda c: c.short != unit.short)  # "xã Củ Chi" first for Củ Chi
         return Resolution(
             unit=unit,
             province=province,
-            communes=tuple(table.communes[c] for c in codes),
+            communes=tuple(communes),
             changed=True,
             abolished=True,
             old_province=old_province,
         )
-    communes = tuple(table.communes[c] for c in table.successors[unit.code])
+    successors = tuple(table.communes[c] for c in table.successors[unit.code])
     same = (
-        len(communes) == 1
-        and communes[0].name == unit.name
+        len(successors) == 1
+        and successors[0].name == unit.name
         and province.short == old_province.short
         and len(table.old_provinces_of.get(province.code, ())) == 1
     )
     return Resolution(
         unit=unit,
         province=province,
-        communes=communes,
+        communes=successors,
         changed=not same,
         old_district=table.old_districts[unit.district],
         old_province=old_province,

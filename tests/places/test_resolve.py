@@ -38,11 +38,16 @@ def test_district_without_successor() -> None:
     assert r.abolished and r.changed
     assert "Xã Đông Anh" in {c.name for c in r.communes}
     vi = where_to_go("huyện Đông Anh", "vi", None) or ""
-    assert "cấp huyện không còn" in vi and "không còn tồn tại" in vi
-    big = where_to_go("huyện Củ Chi", "vi", None) or ""
-    if len(first("huyện Củ Chi").communes) > 6:
-        assert "đơn vị khác" in big
-    assert "districts no longer exist" in (where_to_go("huyện Đông Anh", "en", None) or "")
+    assert "không còn cấp huyện" in vi and "không còn tồn tại" in vi
+    assert r.communes[0].name == "Xã Đông Anh"
+    assert len(r.communes) == 6 and "đơn vị khác" not in vi
+    many = first("huyện Củ Chi")
+    assert len(many.communes) > 6
+    rest = len(many.communes) - 6
+    assert f"và {rest} đơn vị khác, TP. Hồ Chí Minh." in (
+        where_to_go("huyện Củ Chi", "vi", None) or ""
+    )
+    assert "there are no districts any more" in (where_to_go("huyện Đông Anh", "en", None) or "")
 
 
 def test_new_unit_resolves_to_itself() -> None:
@@ -63,7 +68,7 @@ def test_phrase_in_both_languages() -> None:
         "Under the new boundaries (from 1 July 2025), Bến Nghé ward, District 1, Hồ Chí Minh "
         "City is now part of Sài Gòn ward, Hồ Chí Minh City.\n"
         "File at the one-stop desk (Public Administration Service Centre) of Sài Gòn ward or "
-        "at the Hồ Chí Minh City Public Administration Service Centre."
+        "at the Public Administration Service Centre of Hồ Chí Minh City."
     )
 
 
