@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 TYPING_EVERY_S = 4.0  # Telegram shows "typing…" for about 5 s
+# Shown only for work that takes longer than this: a grounded answer is usually ready first,
+# and every chat action spends the same flood allowance (30 requests/s) as a message.
+TYPING_AFTER_S = 0.3
 RESET_TEXT = "/reset"  # the guard's reset intent
 ATTACHMENTS = (
     filters.PHOTO
@@ -120,6 +123,8 @@ class TelegramBot:
         stop = asyncio.Event()
 
         async def keep_typing() -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), TYPING_AFTER_S)
             while not stop.is_set():
                 try:
                     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

@@ -19,6 +19,7 @@ import pytest
 from assistant.reply import Reply
 from assistant.service import Assistant
 from bots.store import ChannelStore
+from bots.telegram import bot as bot_module
 from bots.telegram.bot import build_application
 from bots.telegram.format import TEXT_LIMIT, html_pieces
 from tests.channels.conftest import (
@@ -97,7 +98,9 @@ async def test_secret_commands_language_feedback_and_quick_replies(
     base_assistant: Assistant,
     sqlite_url: str,
     telegram: TelegramStandIn,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(bot_module, "TYPING_AFTER_S", 0.0)  # show it even for fast answers
     assistant = make_assistant(base_assistant, sqlite_url)
     settings = telegram_settings(starter_data_dir, sqlite_url, telegram)
     async with app_client(settings, assistant) as (client, _app):
