@@ -292,3 +292,26 @@ async def test_long_polling_mode(
     assert telegram.calls("deleteWebhook")  # polling and a webhook exclude each other
     store.close()
     assistant.conversations.close()
+
+
+def test_cli_registers_and_deletes_the_webhook(telegram: TelegramStandIn) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    env = {
+        "ASSISTANT_TELEGRAM_TOKEN": telegram.token,
+        "ASSISTANT_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "ASSISTANT_TELEGRAM_BASE_URL": telegram.base_url,
+    }
+    url = "https://assistant.example.gov.vn/webhooks/telegram"
+    result = CliRunner().invoke(app, ["telegram", "--set-webhook", url], env=env)
+    assert result.exit_code == 0, result.output
+    call = telegram.calls("setWebhook")[-1]
+    assert call.params["url"] == url and call.params["secret_token"] == TELEGRAM_SECRET
+    result = CliRunner().invoke(app, ["telegram", "--delete-webhook"], env=env)
+    assert result.exit_code == 0 and telegram.calls("deleteWebhook")
+    no_token = CliRunner().invoke(
+        app, ["telegram", "--polling"], env={"ASSISTANT_TELEGRAM_TOKEN": ""}
+    )
+    assert no_token.exit_code == 2 and "ASSISTANT_TELEGRAM_TOKEN" in no_token.output

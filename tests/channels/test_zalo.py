@@ -16,7 +16,7 @@ import pytest
 from assistant.reply import QuickReply
 from assistant.service import Assistant
 from bots.store import ChannelStore
-from bots.zalo.client import Undeliverable, ZaloClient, text_message
+from bots.zalo.client import SendError, Undeliverable, ZaloClient, text_message
 from bots.zalo.signature import signature, verify
 from bots.zalo.tokens import ZaloTokens
 from tests.channels.conftest import (
@@ -380,3 +380,29 @@ def test_zalo_webhook_is_404_when_not_configured(starter_data_dir: Path, sqlite_
     client = TestClient(app)
     response = client.post("/webhooks/zalo", content=json.dumps({}).encode())
     assert response.status_code == 404
+
+
+async def test_an_invalid_access_token_is_refreshed_once_then_given_up(
+    sqlite_url: str, zalo: ZaloStandIn
+) -> None:
+    store = ChannelStore(sqlite_url)
+    async with httpx.AsyncClient() as http:
+        tokens = ZaloTokens(
+            store,
+            http,
+            app_id=APP_ID,
+            app_secret=APP_SECRET,
+            oauth_base_url=zalo.oauth_base_url,
+            seed_access_token="revoked-token",  # -216 from the API
+            seed_refresh_token="refresh-0",
+        )
+        client = ZaloClient(http, tokens, api_base_url=zalo.api_base_url, backoff_s=0.01)
+        assert await client.send(USER, text_message("xin chào"))
+        assert zalo.refreshes == 1 and zalo.sent_texts(USER) == ["xin chào"]
+        # A refresh that does not help (the new token refused too) is not repeated.
+        zalo.expire_access_token()
+        zalo.issue_expired_tokens = True
+        with pytest.raises(SendError, match="-220"):
+            await client.send(USER, text_message("lần nữa"))
+        assert zalo.refreshes == 2
+    store.close()

@@ -56,6 +56,7 @@ class ZaloStandIn:
         self.refused_refreshes = 0
         self.send_attempts = 0
         self.refresh_delay_s = 0.0
+        self.issue_expired_tokens = False  # refreshes hand out tokens that are already expired
         self._errors: list[int] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -138,6 +139,8 @@ class ZaloStandIn:
             self.refreshes += 1
             self.access_token = f"access-{self.refreshes}"
             self.refresh_token = f"refresh-{self.refreshes}"
+            if self.issue_expired_tokens:
+                self.expired.add(self.access_token)
             return JSONResponse(
                 {
                     "access_token": self.access_token,
