@@ -34,6 +34,7 @@ from bots.zalo.webhook import ZaloWebhook
 log = logging.getLogger(__name__)
 
 EVENTS_KEPT = dt.timedelta(days=7)  # Zalo and Telegram stop retrying long before
+BUTTONS_KEPT = dt.timedelta(days=30)  # an older button answers "expired, please type again"
 
 
 def _not_configured(channel: str) -> JSONResponse:
@@ -85,6 +86,7 @@ class Channels:
         store = await to_thread.run_sync(ChannelStore, url)
         self.store = store
         await to_thread.run_sync(store.prune_events, EVENTS_KEPT)
+        await to_thread.run_sync(store.prune_buttons, BUTTONS_KEPT)
         http = httpx.AsyncClient(timeout=settings.zalo_timeout_s)
         application = None
         try:

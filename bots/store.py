@@ -205,6 +205,13 @@ class ChannelStore:
             )
         return key
 
+    def prune_buttons(self, older_than: dt.timedelta) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(channel_buttons).where(channel_buttons.c.created_at < now_utc() - older_than)
+            )
+            return int(result.rowcount or 0)
+
     def button(self, key: str) -> str | None:
         with self.engine.connect() as connection:
             text = connection.execute(
