@@ -35,6 +35,7 @@ from assistant.messages import STARTERS, message
 from assistant.reply import Language, Reply
 from assistant.service import Assistant, Message
 from assistant.settings import Settings
+from bots.locks import KeyedLocks
 from bots.store import ChannelStore
 from bots.telegram.format import html_pieces, language_keyboard, reply_keyboard
 from bots.texts import channel_text
@@ -64,6 +65,7 @@ class TelegramBot:
         self.assistant = assistant
         self.store = store
         self.answered = 0  # replies sent (for the benchmark and tests)
+        self.in_order = KeyedLocks()  # one user's updates run concurrently with others'
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -150,9 +152,10 @@ class TelegramBot:
             locale=await self.language(user),
             **extra,  # type: ignore[arg-type]
         )
-        async with self.typing(context, chat.id):
-            reply = await self.assistant.areply(msg)
-        await self.send_reply(context, chat.id, reply)
+        async with self.in_order(msg.user):
+            async with self.typing(context, chat.id):
+                reply = await self.assistant.areply(msg)
+            await self.send_reply(context, chat.id, reply)
         return reply
 
     async def send_reply(

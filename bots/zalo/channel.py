@@ -10,6 +10,7 @@ are acknowledged and ignored; anything else is logged as unknown.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from assistant.compose.split import split_message
 from assistant.messages import STARTERS, message
 from assistant.reply import Language, QuickReply, Reply
 from assistant.service import Assistant, Message
+from bots.locks import KeyedLocks
 from bots.store import ChannelStore, now_utc
 from bots.texts import channel_text, language_choice
 from bots.zalo.client import (
@@ -36,6 +38,7 @@ from bots.zalo.tokens import TokenError
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
+MAX_CONCURRENT = 32  # events answered at once per process
 ATTACHMENT_EVENTS = {
     "user_send_image": "image",
     "user_send_sticker": "sticker",
@@ -86,6 +89,16 @@ def event_id(event: dict[str, Any]) -> str | None:
     return None
 
 
+def user_of(event: dict[str, Any]) -> str:
+    """The citizen an event is about: the follower, the user staff wrote to, or the sender."""
+    kind = classify(event)
+    if kind == "follow":
+        return _str(_dict(event.get("follower")).get("id"))
+    if kind in ("staff", "oa_echo"):
+        return _str(_dict(event.get("recipient")).get("id"))
+    return _str(_dict(event.get("sender")).get("id"))
+
+
 def buttons_for(quick_replies: list[QuickReply]) -> list[QueryButton]:
     return [QueryButton(q.label, q.text) for q in quick_replies[:MAX_BUTTONS]]
 
@@ -104,8 +117,14 @@ class ZaloChannel:
         self.client = client
         self.human_pause = human_pause
         self.answered = 0  # replies delivered (for the benchmark and tests)
+        self.in_order = KeyedLocks()  # one user's messages in order, others side by side
+        self.slots = asyncio.Semaphore(MAX_CONCURRENT)  # bursts queue here, not in threads
 
     async def handle(self, event: dict[str, Any]) -> None:
+        async with self.slots, self.in_order(user_of(event)):
+            await self._handle(event)
+
+    async def _handle(self, event: dict[str, Any]) -> None:
         kind = classify(event)
         name = _str(event.get("event_name"))
         if kind == "follow":

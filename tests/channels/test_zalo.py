@@ -406,3 +406,22 @@ async def test_an_invalid_access_token_is_refreshed_once_then_given_up(
             await client.send(USER, text_message("lần nữa"))
         assert zalo.refreshes == 2
     store.close()
+
+
+async def test_one_users_messages_are_answered_in_order(
+    starter_data_dir: Path, base_assistant: Assistant, sqlite_url: str, zalo: ZaloStandIn
+) -> None:
+    """A follow-up sent right after the question is answered about the question's procedure."""
+    assistant = make_assistant(base_assistant, sqlite_url)
+    settings = zalo_settings(starter_data_dir, sqlite_url, zalo)
+    async with app_client(settings, assistant) as (client, _app):
+        for i, text in enumerate(["lệ phí đăng ký kết hôn", "nộp ở đâu", "mất bao lâu"]):
+            body, headers = signed(zalo_event(text=text, msg_id=f"o{i}"))
+            assert (await client.post("/webhooks/zalo", content=body, headers=headers)).json() == {
+                "status": "accepted"
+            }
+        await eventually(lambda: len(zalo.sent) >= 3, what="three answers")
+    texts = zalo.sent_texts(USER)
+    assert all("kết hôn" in t.lower() for t in texts), texts
+    assert texts[0] != texts[1] != texts[2]
+    assistant.conversations.close()
