@@ -198,7 +198,20 @@ async def test_groups_bad_input_duplicates_and_edits(
         sent = await asyncio.to_thread(telegram.wait_for, "sendMessage", 2)
         await asyncio.sleep(0.2)
         assert len(telegram.calls("sendMessage")) == 2  # the unaddressed one was not answered
-        assert all(c.params["chat_id"] == group["id"] for c in sent)
+        assert all(c.params["chat_id"] == group["id"] for c in sent[:2])
+
+        photo = message_update("")
+        del photo["message"]["text"]
+        photo["message"]["photo"] = [
+            {"file_id": "f1", "file_unique_id": "u1", "width": 9, "height": 9}
+        ]
+        await post(client, photo)
+        sent = await asyncio.to_thread(telegram.wait_for, "sendMessage", 3)
+        assert "chỉ đọc được tin nhắn chữ" in sent[2].params["text"]
+        group_photo = message_update("", chat=group)
+        del group_photo["message"]["text"]
+        group_photo["message"]["photo"] = photo["message"]["photo"]
+        await post(client, group_photo)  # not for the bot
 
         malformed = await client.post("/webhooks/telegram", content=b"{oops", headers=HEADERS)
         assert malformed.status_code == 400
@@ -215,9 +228,9 @@ async def test_groups_bad_input_duplicates_and_edits(
         twice = message_update("làm căn cước cần gì")
         first, second = await post(client, twice), await post(client, twice)
         assert (first.json(), second.json()) == ({"status": "accepted"}, {"status": "duplicate"})
-        await asyncio.to_thread(telegram.wait_for, "sendMessage", 3)
+        await asyncio.to_thread(telegram.wait_for, "sendMessage", 4)
         await asyncio.sleep(0.3)
-        assert len(telegram.calls("sendMessage")) == 3
+        assert len(telegram.calls("sendMessage")) == 4
         oversized = await client.post(
             "/webhooks/telegram", content=b"{" + b" " * 70_000 + b"}", headers=HEADERS
         )

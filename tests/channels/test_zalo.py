@@ -211,12 +211,13 @@ async def test_follow_attachments_and_human_takeover(
         again = await client.post("/webhooks/zalo", content=body, headers=headers)
         assert again.json() == {"status": "duplicate"}
 
-        for i, name in enumerate(["user_send_image", "user_send_sticker", "user_send_location"]):
+        names = ["user_send_image", "user_send_sticker", "user_send_location", "user_send_file"]
+        for i, name in enumerate(names):
             event = zalo_event(name, text=None, msg_id=f"att{i}")
             event["message"]["attachments"] = [{"type": name.removeprefix("user_send_")}]
             body, headers = signed(event)
             await client.post("/webhooks/zalo", content=body, headers=headers)
-        await eventually(lambda: len(zalo.sent) == 4, what="the attachment replies")
+        await eventually(lambda: len(zalo.sent) == 5, what="the attachment replies")
         assert all("chỉ đọc được tin nhắn chữ" in t for t in zalo.sent_texts()[1:])
 
         # A staff member answers from Zalo's own tool: the bot goes quiet for that user.
@@ -234,13 +235,13 @@ async def test_follow_attachments_and_human_takeover(
             await client.post("/webhooks/zalo", content=body, headers=headers)
         ).status_code == 200
         await asyncio.sleep(0.3)
-        assert len(zalo.sent) == 4  # not answered during the pause
+        assert len(zalo.sent) == 5  # not answered during the pause
         # The bot's own sends echo back as oa_send_text without admin_id: no pause.
         assert not store.paused("zalo", "someone-else")
         store.pause("zalo", USER, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))  # over
         body, headers = signed(zalo_event(text="lệ phí đăng ký kết hôn", msg_id="p2"))
         await client.post("/webhooks/zalo", content=body, headers=headers)
-        await eventually(lambda: len(zalo.sent) == 5, what="the answer after the pause")
+        await eventually(lambda: len(zalo.sent) == 6, what="the answer after the pause")
         store.close()
     assistant.conversations.close()
 
