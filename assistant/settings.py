@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     zalo_max_retries: int = Field(default=3, ge=0)
     zalo_backoff_s: float = Field(default=1.0, ge=0)
     zalo_timeout_s: float = Field(default=10.0, gt=0)
+    # Events answered at once per process (more wait their turn; LLM mode wants more).
+    zalo_concurrent_answers: int = Field(default=16, ge=1)
 
 
 @lru_cache(maxsize=1)

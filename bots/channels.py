@@ -141,6 +141,7 @@ def open_zalo(
         store,
         client,
         human_pause=dt.timedelta(minutes=settings.zalo_human_pause_minutes),
+        concurrency=settings.zalo_concurrent_answers,
     )
     return ZaloWebhook(
         channel,

@@ -38,7 +38,6 @@ from bots.zalo.tokens import TokenError
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-MAX_CONCURRENT = 32  # events answered at once per process
 ATTACHMENT_EVENTS = {
     "user_send_image": "image",
     "user_send_sticker": "sticker",
@@ -111,6 +110,7 @@ class ZaloChannel:
         client: ZaloClient,
         *,
         human_pause: dt.timedelta,
+        concurrency: int = 16,
     ) -> None:
         self.assistant = assistant
         self.store = store
@@ -118,7 +118,7 @@ class ZaloChannel:
         self.human_pause = human_pause
         self.answered = 0  # replies delivered (for the benchmark and tests)
         self.in_order = KeyedLocks()  # one user's messages in order, others side by side
-        self.slots = asyncio.Semaphore(MAX_CONCURRENT)  # bursts queue here, not in threads
+        self.slots = asyncio.Semaphore(concurrency)  # bursts queue here, not in threads
 
     async def handle(self, event: dict[str, Any]) -> None:
         async with self.slots, self.in_order(user_of(event)):
