@@ -575,6 +575,47 @@ def places_command(
     out.print(lines, markup=False)
 
 
+@app.command("telegram")
+def telegram_command(
+    polling: Annotated[
+        bool,
+        typer.Option("--polling", help="Hỏi Telegram liên tục / long polling (no public URL)."),
+    ] = False,
+    set_webhook: Annotated[
+        str | None,
+        typer.Option(help="Đăng ký webhook / register https://…/webhooks/telegram and exit."),
+    ] = None,
+    delete_webhook: Annotated[
+        bool, typer.Option(help="Gỡ webhook / remove the registered webhook and exit.")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Bot Telegram / the Telegram bot: polling mode, or register its webhook (docs/telegram.md)."""
+    from bots.telegram import polling as tg
+
+    settings = load_settings(data_dir)
+    if not settings.telegram_token:
+        raise fail("ASSISTANT_TELEGRAM_TOKEN is not set (the token from @BotFather).")
+    if set_webhook:
+        if not settings.telegram_webhook_secret:
+            raise fail("ASSISTANT_TELEGRAM_WEBHOOK_SECRET is not set: the webhook needs one.")
+        ok = tg.run(tg.set_webhook(settings, set_webhook))
+        out.print(f"setWebhook {set_webhook}: {'ok' if ok else 'refused'}", markup=False)
+        raise typer.Exit(0 if ok else 1)
+    if delete_webhook:
+        ok = tg.run(tg.delete_webhook(settings))
+        out.print(f"deleteWebhook: {'ok' if ok else 'refused'}", markup=False)
+        raise typer.Exit(0 if ok else 1)
+    if not polling:
+        raise fail("choose --polling, --set-webhook URL or --delete-webhook (see --help).")
+    assistant = open_assistant(settings)
+    out.print("Telegram: long polling (Ctrl-C to stop)", markup=False)
+    try:
+        tg.run_polling(settings, assistant)
+    finally:
+        assistant.close()
+
+
 def main() -> None:
     app()
 

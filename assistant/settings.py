@@ -83,6 +83,38 @@ class Settings(BaseSettings):
     # Larger request bodies are refused with 413.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
 
+    # -- messaging channels (bots/telegram, bots/zalo; docs/telegram.md, docs/zalo.md) --
+    # Telegram: the bot token from @BotFather; the webhook secret (1–256 of A-Za-z0-9_-)
+    # Telegram echoes in X-Telegram-Bot-Api-Secret-Token. POST /webhooks/telegram is served
+    # only when both are set; `assistant telegram --polling` needs only the token.
+    telegram_token: str = ""
+    telegram_webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # The Bot API's address (a local Bot API server, or a stand-in in tests).
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    # Updates handled at once; sends past the flood limits wait (and a 429 is retried).
+    telegram_concurrent_updates: int = Field(default=16, ge=1)
+    telegram_max_retries: int = Field(default=2, ge=0)
+    # Zalo OA: the app id, the OA secret key (signs webhooks), the app secret (refreshes
+    # tokens) and the first tokens (later ones are rotated in the database).
+    zalo_app_id: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_app_secret: str = ""
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    # Webhooks older (or newer) than this many seconds are refused as replays.
+    zalo_replay_window_s: int = Field(default=300, ge=1)
+    # After a staff member answers a user from Zalo's own tools, the bot stays quiet this long.
+    zalo_human_pause_minutes: int = Field(default=30, ge=0)
+    # Rate-limited sends (-32, HTTP 429) are retried this often, waiting backoff·2^n seconds.
+    zalo_max_retries: int = Field(default=3, ge=0)
+    zalo_backoff_s: float = Field(default=1.0, ge=0)
+    zalo_timeout_s: float = Field(default=10.0, gt=0)
+    # Events answered at once per process (more wait their turn; LLM mode wants more).
+    zalo_concurrent_answers: int = Field(default=16, ge=1)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -35,6 +35,7 @@ from assistant.dialogue import UnknownReply
 from assistant.reply import Reply
 from assistant.service import Assistant, Message
 from assistant.settings import Settings
+from bots.channels import Channels
 from bots.web import openai_compat
 from bots.web.errors import ApiError, error_body, install_error_handlers
 from bots.web.limits import BodyLimitMiddleware
@@ -218,7 +219,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             web.assistant = await to_thread.run_sync(Assistant.from_settings, settings)
         await to_thread.run_sync(warm_up, web.assistant)
         try:
-            yield
+            async with channels.running(web.assistant):  # Telegram and Zalo webhooks
+                yield
         finally:
             if web.limiter is not None:
                 await web.limiter.close()
@@ -239,6 +241,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.web = web
     install_error_handlers(app)
     add_routes(app)
+    channels = Channels(settings)
+    app.include_router(channels.router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Last added runs first: metrics see everything, CORS headers go on every refusal.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
