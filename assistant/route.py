@@ -2,17 +2,20 @@
 
 Sibling procedures (kết hôn / kết hôn có yếu tố nước ngoài; cấp đổi / cấp lại căn cước;
 the same service at province and central level) share most of their name. When the best
-few results are such siblings and score almost the same, guessing risks a wasted trip, so
-the assistant asks with 2–4 quick replies instead.
+few results are such siblings and score almost the same, the assistant answers the member
+a citizen means (knowledge/families.py: the variant the question does not contradict, filed
+closest to the citizen) and names the others; only when two members tie, which means they
+are genuinely different procedures, does it ask with 2–4 quick replies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from assistant.understand import name_tokens
+from knowledge.families import Cues, Traits, pick_default
 from knowledge.search.searcher import SearchHit
 
 # Two names are siblings when the shorter one's words are mostly found in the longer one.
@@ -28,6 +31,8 @@ class Decision:
     action: Literal["answer", "clarify", "not_found"]
     code: str | None = None
     options: list[SearchHit] = field(default_factory=list)
+    # answer: the competing siblings not chosen (the variant line offers them)
+    siblings: list[str] = field(default_factory=list)
 
 
 def are_siblings(a: str, b: str) -> bool:
@@ -55,10 +60,23 @@ def competing_siblings(
     return group
 
 
-def decide(hits: Sequence[SearchHit], nothing_relevant: bool) -> Decision:
+def decide(
+    hits: Sequence[SearchHit],
+    nothing_relevant: bool,
+    cues: Cues | None = None,
+    traits: Callable[[str], Traits | None] | None = None,
+) -> Decision:
+    """Answer the best hit; among competing siblings answer the default member the
+    question means (`cues` against each member's `traits`), and ask only when two tie."""
     if nothing_relevant or not hits:
         return Decision("not_found")
     group = competing_siblings(hits)
-    if len(group) > 1:
-        return Decision("clarify", options=group)
-    return Decision("answer", code=hits[0].procedure_code)
+    if len(group) == 1:
+        return Decision("answer", code=hits[0].procedure_code)
+    if cues is not None and traits is not None:
+        members = [(h.procedure_code, t) for h in group if (t := traits(h.procedure_code))]
+        default = pick_default(members, cues) if len(members) == len(group) else None
+        if default is not None:
+            others = [h.procedure_code for h in group if h.procedure_code != default]
+            return Decision("answer", code=default, siblings=others)
+    return Decision("clarify", options=group)

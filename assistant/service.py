@@ -30,7 +30,8 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.compose.grounded import case_key, compose_answer
+from assistant.compose.grounded import Composed, case_key, compose_answer
+from assistant.compose.variants import side_by_side, variant_line
 from assistant.dialogue import (
     Conversation,
     ConversationStore,
@@ -54,12 +55,14 @@ from assistant.understand import (
     mentions_focus,
     names_another_topic,
 )
+from knowledge.families import Cues, Traits
 from knowledge.render import format_procedure, section_texts
 from knowledge.schema import Procedure
 from knowledge.search.aspects import Aspect, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
 from knowledge.store import CatalogueStore
 from knowledge.text import fold
+from knowledge.text.glossary import english_gloss
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +279,12 @@ class Assistant:
             if u.aspect == "general" and asks_for_more(u.text) and state.last_aspect:
                 u.aspect = state.last_aspect  # type: ignore[assignment]
             return Decision("answer", code=state.focus_code)
-        return decide(response.results, response.nothing_relevant)
+        cues = Cues.of(u.text)
+        return decide(response.results, response.nothing_relevant, cues, self._traits)
+
+    def _traits(self, code: str) -> Traits | None:
+        procedure = self.catalogue.get_procedure(code)
+        return Traits.from_tags(procedure.variant) if procedure is not None else None
 
     def names_another_topic(self, text: str, focus_code: str) -> bool:
         prepared = self.searcher.prepare(text)
@@ -316,15 +324,56 @@ class Assistant:
         if u.option is not None and state.pending_aspect:
             aspect = state.pending_aspect  # type: ignore[assignment]
         composed = compose_answer(procedure, aspect, u.language, case=u.case)
+        text, citations, quick, options = self.with_variants(
+            composed, procedure, decision, aspect, u
+        )
         return Draft(
             "answer",
-            composed.text,
-            citations=composed.citations,
-            quick_replies=composed.quick_replies,
+            text,
+            citations=citations,
+            quick_replies=quick,
             answer_mode="grounded",
             aspect=aspect,
             procedure_code=procedure.code,
+            options=options,
         )
+
+    def with_variants(
+        self,
+        composed: Composed,
+        procedure: Procedure,
+        decision: Decision,
+        aspect: str,
+        u: Understanding,
+    ) -> tuple[str, list[Citation], list[QuickReply], list[Option]]:
+        """The answer with its variant line and, for a fee or time, the other members' values;
+        the variant buttons are remembered as options, so a tap keeps the aspect asked.
+
+        Members: the competing siblings the route passed over, then the record's level twins
+        (same family) — not after a tap on a variant or a follow-up, which chose already."""
+        no_options: list[Option] = []
+        unchanged = composed.text, composed.citations, composed.quick_replies, no_options
+        if u.option is not None or u.follow_up:
+            return unchanged
+        codes = [*decision.siblings, *self.catalogue.family_members(procedure.code)]
+        members = [
+            p
+            for code in dict.fromkeys(codes)
+            if code != procedure.code and (p := self.catalogue.get_procedure(code)) is not None
+        ]
+        if not members:
+            return unchanged
+        lang: Language = "en" if u.language == "en" else "vi"
+        line, buttons = variant_line(procedure, members, lang)
+        side, cited = side_by_side(procedure, members, aspect, lang)
+        body, _, source = composed.text.rpartition("\n\n")
+        text = "\n\n".join(part for part in (body, side, source, line) if part)
+        quick = [*buttons[:2], *composed.quick_replies][:5]
+        options = [
+            Option(procedure_code=b.text.rsplit("(", 1)[-1].rstrip(")"), label=b.label, text=b.text)
+            for b in buttons
+        ]
+        return text, [*composed.citations, *cited], quick, options
 
     def check(self, draft: Draft, language: Language) -> Draft:
         """An answer without a citation is not an answer: point to a person instead."""
@@ -371,7 +420,9 @@ class Assistant:
             for label, hit in zip(labels, options, strict=True)
         ]
         lines = [message("clarify", u.language)]
-        lines += [f"- {q.text}" for q in quick]
+        for q in quick:
+            gloss = english_gloss(q.text) if u.language == "en" else ""
+            lines.append(f"- {q.text} — {gloss}" if gloss else f"- {q.text}")
         return Draft(
             "clarification",
             "\n".join(lines),
@@ -392,7 +443,9 @@ class Assistant:
             state.focus_code = draft.procedure_code
             state.last_aspect = draft.aspect
             state.case = u.case
-            state.options, state.pending_aspect = [], None
+            # the variant line's buttons: a tap answers that member about the same aspect
+            state.options = draft.options
+            state.pending_aspect = draft.aspect if draft.options else None
         elif draft.kind == "clarification" and draft.options:
             state.options, state.pending_aspect = draft.options, draft.aspect
         state.language = u.language

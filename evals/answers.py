@@ -132,13 +132,14 @@ class Runner:
             self.checks.ungrounded.append(f"{question} → {', '.join(invented)}")
 
     def invented_numbers(self, reply: Reply) -> list[str] | None:
-        """Numbers in an answer that its cited record lacks; None when it cites no known record."""
-        if not reply.citations:
+        """Numbers in an answer that its cited records lack (a variant's fee beside the answer's
+        is cited too); None when it cites no known record."""
+        records = [
+            self.assistant.catalogue.get_procedure(c.procedure_code) for c in reply.citations
+        ]
+        if not records or records[0] is None:
             return None
-        procedure = self.assistant.catalogue.get_procedure(reply.citations[0].procedure_code)
-        if procedure is None:
-            return None
-        return ungrounded_numbers(reply.text, [procedure.model_dump_json()])
+        return ungrounded_numbers(reply.text, [p.model_dump_json() for p in records if p])
 
     def choose(self, user: str, reply: Reply, code: str) -> Reply | None:
         """Answer a clarification the way the citizen would: tap the option for `code`."""
@@ -251,7 +252,8 @@ def run_clarify(runner: Runner, cases: Iterable[dict[str, Any]]) -> SetResult:
         codes = set(case["codes"])
         offered = {q.text.rsplit("(", 1)[-1].rstrip(")") for q in reply.quick_replies}
         clarified = reply.kind == "clarification" and codes <= offered
-        answered = reply.kind == "answer" and reply.procedure_code in codes
+        offers = set(case.get("offers", []))  # variants the answer's buttons must offer
+        answered = reply.kind == "answer" and reply.procedure_code in codes and offers <= offered
         expect = case["expect"]
         ok = {"clarify": clarified, "answer": answered, "either": clarified or answered}[expect]
         result.add(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge.families import family_key, traits_of
 
 ChannelKind = Literal["in_person", "online", "post"]
 TimeUnit = Literal["working_days", "days", "hours", "unknown"]
@@ -132,6 +134,21 @@ class Procedure(_Record):
     summary_en: str = ""
     catalogue: str = ""
     full_text: str = ""  # the whole record as text, kept for search
+    # Derived from the fields above whenever a record is built (see knowledge/families.py):
+    family: str = ""  # the core name level twins share
+    variant: list[str] = Field(default_factory=list)  # what tells it from its siblings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_family(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            levels, audience = data.get("levels") or [], data.get("audience") or []
+            data = {
+                **data,
+                "family": family_key(data["name"]),
+                "variant": traits_of(data["name"], levels, audience).tags(),
+            }
+        return data
 
     @field_validator("code", "name")
     @classmethod

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from knowledge.families import family_key
 from knowledge.schema import FAQ, GuideDocument, Procedure
 
 # Higher wins when the same procedure code comes from several sources.
@@ -172,6 +173,7 @@ class CatalogueStore:
         self._answers: OrderedDict[str, Procedure | None] = OrderedDict()
         self._stamp: tuple[Any, ...] | None = None
         self._generation = 0  # bumped whenever the remembered answers are dropped
+        self._families: tuple[int, dict[str, list[str]]] | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -349,6 +351,30 @@ class CatalogueStore:
         while len(self._parsed) > PARSED_CACHE_SIZE:
             self._parsed.popitem(last=False)
         return procedure
+
+    def family_members(self, code: str) -> list[str]:
+        """The codes sharing `code`'s family (its level twins, see knowledge/families.py),
+        `code` included; read from the stored records once per catalogue change."""
+        procedure = self.get_procedure(code)
+        if procedure is None:
+            return []
+        with self._lock:
+            cached = self._families
+            generation = self._generation
+        if cached is None or cached[0] != generation:
+            families: dict[str, list[str]] = {}
+            family = ProcedureRow.data["family"].as_string()
+            with self.session() as session:
+                for key, name, stored in session.execute(
+                    select(ProcedureRow.key, ProcedureRow.name, family).distinct()
+                ):
+                    members = families.setdefault(stored or family_key(name), [])
+                    if key not in members:
+                        members.append(key)
+            cached = (generation, families)
+            with self._lock:
+                self._families = cached
+        return sorted(cached[1].get(procedure.family, [code]))
 
     def procedures(self) -> list[Procedure]:
         """Every procedure once (the highest-priority version of each code), by code."""

@@ -21,6 +21,7 @@ from knowledge.render import format_number, format_vnd
 from knowledge.schema import Channel, ChannelKind, DocumentGroup, DocumentItem, Fee, Procedure
 from knowledge.search.aspects import ASPECTS, Aspect
 from knowledge.text import fold
+from knowledge.text.glossary import english_gloss
 
 MAX_ITEMS: Final = 8  # documents, steps, legal references shown before "… và N mục khác"
 LIST_BUDGET: Final = 950  # characters one list may take before it is cut (at least 3 items)
@@ -81,7 +82,9 @@ def compose_answer(
         aspect = "general"
     body, extra_buttons = _body(procedure, aspect, lang, case)
     title = T.ASPECT_TITLE[aspect][lang]
-    header = phrase("header", lang, title=title, name=clip(procedure.name, 90))
+    name = clip(procedure.name, 90)
+    gloss = english_gloss(procedure.name) if lang == "en" else ""
+    header = phrase("header", lang, title=title, name=f"{name} ({gloss})" if gloss else name)
     text = f"{header}\n{body.strip()}\n\n{source_line(procedure, lang)}"
     buttons = extra_buttons + _aspect_buttons(aspect, lang, 5 - len(extra_buttons))
     citation = Citation(

@@ -35,6 +35,9 @@ def _words(*phrases: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
 
 
+# "mất/hết/tốn bao nhiêu" asks a fee unless a unit of time follows ("mất bao nhiêu ngày").
+_NOT_TIME: Final = r"(?! (ngay|tuan|thang|nam|lau|thoi gian|hom|buoi|gio|tieng|phut))"
+
 # Order matters: specific aspects first, the generic "how to" (steps) last.
 ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
     (
@@ -42,12 +45,16 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
         _words(
             r"(le )?phi",
             r"le phi",
-            r"bao nhieu tien",
-            r"mat bao nhieu",
-            r"ton bao nhieu",
-            r"het bao nhieu",
+            r"(bao nhieu|bn) (tien|xien|dong|k|nghin|ngan)",
+            r"nhieu (tien|xien)",
+            rf"mat bao nhieu{_NOT_TIME}",
+            rf"ton bao nhieu{_NOT_TIME}",
+            rf"het bao nhieu{_NOT_TIME}",
+            rf"(mat|het|ton) bn{_NOT_TIME}",
             r"tra bao nhieu",
             r"nop bao nhieu",
+            r"(co )?(mat|ton|het|dong|tra) (tien|phi|xien)",
+            r"thu (tien|phi)",
             r"gia bao nhieu",
             r"chi phi",
             r"mien phi",
@@ -56,24 +63,27 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"how much",
             r"price",
             r"charges?",
-            r"free of charge",
+            r"free",
             r"pay",
         ),
     ),
     (
         "processing_time",
         _words(
+            r"(bao nhieu|bn|may) (ngay|tuan|thang|hom|buoi|tieng)( lam viec)?",
+            r"(mat|het|ton) (bao nhieu|bn) thoi gian",
             r"bao lau",
-            r"may ngay",
-            r"bao nhieu ngay",
-            r"mat bao lau",
+            r"bn lau",
+            r"lau (ko|k|hok|hong)",
             r"thoi gian (giai quyet|xu ly|lam|cho)",
             r"thoi han giai quyet",
             r"khi nao (co|nhan|lay)",
             r"bao gio (co|nhan|lay)",
             r"lau khong",
             r"how long",
-            r"how many days",
+            r"how many (days|weeks|months)",
+            r"how soon",
+            r"how quickly",
             r"processing time",
             r"when (will|can) i (get|receive|collect)",
             r"takes? long",
@@ -85,7 +95,8 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"giay to",
             r"ho so (gom|can|co|gi|nhu the nao)",
             r"(can|chuan bi|nop) (nhung )?ho so",
-            r"ho so [a-z ]{0,40}(gom|nhung) (nhung )?gi",
+            r"(ho so|hs) [a-z ]{0,40}(gom|nhung) (nhung )?gi",
+            r"gom (nhung )?(gi|giay to gi)",
             r"ho so",
             r"can (nhung )?gi",
             r"can mang",

@@ -261,6 +261,7 @@ class Glossary:
     _capitals: dict[str, tuple[int, str]] = field(init=False, repr=False)
     _max_len_by_first: dict[str, int] = field(init=False, repr=False)
     _vi_keys: tuple[tuple[tuple[str, str], ...], ...] = field(init=False, repr=False)
+    _gloss_keys: list[tuple[str, str]] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, ...], tuple[int, str]] = {}
@@ -345,6 +346,32 @@ class Glossary:
                     present += f"{key} | "
                     terms.append(term)
         return " ".join(terms)
+
+    def gloss(self, vietnamese: str, limit: int = 2) -> str:
+        """English for the glossary terms a Vietnamese name contains, in text order: each
+        entry's first Vietnamese term (its main meaning) of two words or more, longer terms
+        winning overlaps: "Cấp hộ chiếu phổ thông ở trong nước" -> "apply for passport"."""
+        if self._gloss_keys is None:
+            keys: dict[str, str] = {}
+            for entry in self.entries:
+                key = _accented_key(entry.vi[0]) if entry.vi and entry.en else ""
+                if len(key.split()) >= 2:
+                    keys.setdefault(key, entry.en[0])
+            self._gloss_keys = sorted(keys.items(), key=lambda pair: -len(pair[0]))
+        text = f" {_accented_key(vietnamese)} "
+        chosen: list[tuple[int, int, str]] = []
+        for key, english in self._gloss_keys:
+            start = text.find(f" {key} ")
+            end = start + len(key) + 1
+            if start < 0 or any(english == e for _, _, e in chosen):
+                continue
+            if all(end <= s or start >= e for s, e, _ in chosen):
+                chosen.append((start, end, english))
+        return ", ".join(english for _, _, english in sorted(chosen)[:limit])
+
+
+def _accented_key(text: str) -> str:
+    return " ".join(_VI_TOKEN_RE.findall(normalize_lower(text)))
 
 
 def _string_list(raw: Any, key: str) -> tuple[str, ...]:
@@ -445,6 +472,11 @@ def load_glossary(path: str | Path | None = None) -> Glossary:
 def match_glossary(text: str, glossary: Glossary | None = None) -> list[GlossaryMatch]:
     """Which glossary entries `text` mentions (default glossary)."""
     return (glossary if glossary is not None else load_glossary()).match(text)
+
+
+def english_gloss(vietnamese: str, glossary: Glossary | None = None) -> str:
+    """A short English gloss of a Vietnamese procedure name ("" when the glossary has none)."""
+    return (glossary if glossary is not None else load_glossary()).gloss(vietnamese)
 
 
 def translate_terms(text: str, glossary: Glossary | None = None) -> str:

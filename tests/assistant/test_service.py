@@ -70,21 +70,34 @@ def test_state_survives_a_restart(assistant: Assistant, starter_data_dir: Path) 
         restarted.close()
 
 
-def test_siblings_compete_so_it_asks(assistant: Assistant) -> None:
+def test_level_twins_answer_the_default_and_offer_the_other(assistant: Assistant) -> None:
     chat = Chat(assistant)
-    ask = chat.say("lệ phí làm hộ chiếu bao nhiêu")
+    answer = chat.say("lệ phí làm hộ chiếu bao nhiêu")
+    # the province-level record is where a citizen files; the central one is offered
+    assert (answer.kind, answer.procedure_code, answer.aspect) == ("answer", "1.001456", "fee")
+    variant = next(q for q in answer.quick_replies if "1.001471" in q.text)
+    assert "trung ương" in variant.label
+    assert "Các trường hợp khác" in answer.text and "1.001471" in answer.text
+    assert answer.citations[0].procedure_code == "1.001456"
+
+    tapped = chat.say(variant.text)
+    assert (tapped.kind, tapped.procedure_code, tapped.aspect) == ("answer", "1.001471", "fee")
+    assert "Các trường hợp khác" not in tapped.text  # chosen already
+
+
+def test_genuinely_different_siblings_still_ask(assistant: Assistant) -> None:
+    chat = Chat(assistant)
+    ask = chat.say("thành lập công ty")
     assert ask.kind == "clarification"
     assert 2 <= len(ask.quick_replies) <= 4
-    codes = {q.text.rsplit("(", 1)[-1].rstrip(")") for q in ask.quick_replies}
-    assert {"1.001456", "1.001471"} <= codes
     assert not ask.citations
-
-    choice = next(q for q in ask.quick_replies if "1.001471" in q.text)
+    choice = ask.quick_replies[1]
+    code = choice.text.rsplit("(", 1)[-1].rstrip(")")
     answer = chat.say(choice.text)
-    assert (answer.kind, answer.procedure_code, answer.aspect) == ("answer", "1.001471", "fee")
+    assert (answer.kind, answer.procedure_code) == ("answer", code)
     # Choosing by number works too.
     other = Chat(assistant)
-    other.say("lệ phí làm hộ chiếu bao nhiêu")
+    other.say("thành lập công ty")
     assert other.say("1").kind == "answer"
 
 
@@ -174,10 +187,20 @@ def test_document_case_button_shows_that_case(assistant: Assistant) -> None:
 def test_tapping_a_vietnamese_option_keeps_english(assistant: Assistant) -> None:
     chat = Chat(assistant)
     ask = chat.say("how much is the passport fee")
-    assert ask.kind == "clarification" and ask.language == "en"
-    answer = chat.say(ask.quick_replies[0].text)
+    assert ask.kind == "answer" and ask.language == "en"
+    # the heading and the variant line are in English, the name glossed
+    assert "(apply for passport" in ask.text and "Other variants: If " in ask.text
+    variant = next(q for q in ask.quick_replies if "1.001471" in q.text)
+    assert "central level" in variant.label
+    answer = chat.say(variant.text)  # the button's text is the Vietnamese official name
     assert answer.kind == "answer" and answer.language == "en"
-    assert "Fee" in answer.text
+    assert answer.procedure_code == "1.001471" and "Fee" in answer.text
+
+    clarify = Chat(assistant)
+    ask = clarify.say("thành lập công ty", locale="en")
+    assert ask.kind == "clarification" and ask.language == "en"
+    assert "- Đăng ký thành lập công ty cổ phần (2.002043) — " in ask.text  # glossed
+    assert clarify.say(ask.quick_replies[0].text).language == "en"
 
 
 def test_a_new_topic_the_search_cannot_place_is_not_answered_from_the_focus(

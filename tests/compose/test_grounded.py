@@ -22,6 +22,7 @@ from knowledge.schema import (
 )
 from knowledge.search.aspects import ASPECTS, Aspect, detect_aspect
 from knowledge.text import fold
+from knowledge.text.glossary import english_gloss
 
 Starter = dict[str, Procedure]
 
@@ -387,7 +388,8 @@ def test_every_answer_cites_its_source(
     else:
         source = f"Source: {p.name} (code {p.code}), record dated 01/07/2026\n{p.source_url}"
     assert composed.text.endswith("\n\n" + source)
-    assert composed.text.splitlines()[0].endswith(p.name)
+    gloss = f" ({english_gloss(p.name)})" if language == "en" else ""  # English: glossed
+    assert composed.text.splitlines()[0].endswith(p.name + gloss)
     own = [q for q in composed.quick_replies if detect_aspect(q.text) == aspect]
     assert not own or aspect == "documents"  # never offer the aspect just answered
     offered = [q for q in composed.quick_replies if q.text in _aspect_texts(language)]

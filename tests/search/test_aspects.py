@@ -1,0 +1,62 @@
+"""Aspect detection in every style: accented, unaccented, abbreviations, slang, English."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.search.aspects import detect_aspect
+
+CASES: list[tuple[str, str]] = [
+    # processing time: "bao nhiêu"/"mất" followed by a unit of time is not a fee
+    ("Đăng ký thường trú mất bao nhiêu ngày", "processing_time"),
+    ("lam ho chieu mat may ngay", "processing_time"),
+    ("lam cccd bao lau thi co", "processing_time"),
+    ("cấp lý lịch tư pháp mất bao nhiêu thời gian", "processing_time"),
+    ("dk ket hon bn ngay", "processing_time"),
+    ("lam so do lau ko", "processing_time"),
+    ("How long does a passport take?", "processing_time"),
+    ("how many days for birth registration", "processing_time"),
+    ("mất mấy tuần mới có giấy phép xây dựng", "processing_time"),
+    # fee
+    ("lam ho chieu bao nhieu tien", "fee"),
+    ("làm hộ chiếu có mất tiền không", "fee"),
+    ("lệ phí cấp căn cước", "fee"),
+    ("phí sang tên sổ đỏ", "fee"),
+    ("đăng ký kết hôn mất bao nhiêu", "fee"),
+    ("lam gplx het bn tien", "fee"),
+    ("khai sinh cho be mat bn xien", "fee"),
+    ("How much does a passport cost?", "fee"),
+    ("is birth registration free", "fee"),
+    # documents
+    ("lam ho chieu can giay to gi", "documents"),
+    ("lam ho chieu can gi", "documents"),
+    ("hs dang ky thuong tru gom nhung gi", "documents"),
+    ("what documents do I need for a passport", "documents"),
+    # where
+    ("nop ho so ho chieu o dau", "where"),
+    ("Làm căn cước ở đâu", "where"),
+    ("where do I apply for a passport", "where"),
+    # online
+    ("lam cccd online duoc ko", "online"),
+    ("đăng ký kết hôn nộp qua mạng được không", "online"),
+    ("can I apply for a passport online", "online"),
+    # steps
+    ("các bước đăng ký khai sinh", "steps"),
+    ("what are the steps to register a marriage", "steps"),
+    # eligibility
+    ("dieu kien cap giay phep xay dung", "conditions"),
+    ("am I eligible for a criminal record certificate", "conditions"),
+]
+
+
+@pytest.mark.parametrize(("text", "aspect"), CASES)
+def test_detect_aspect_in_every_style(text: str, aspect: str) -> None:
+    assert detect_aspect(text) == aspect
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mất bao nhiêu ngày", "het bao nhieu thoi gian", "ton bn hom", "mat bao nhieu tuan"],
+)
+def test_a_unit_of_time_turns_how_much_into_how_long(text: str) -> None:
+    assert detect_aspect(text) == "processing_time"
