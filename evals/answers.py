@@ -188,11 +188,15 @@ class SetResult:
 def run_facts(runner: Runner, cases: Iterable[dict[str, Any]]) -> SetResult:
     result = SetResult("facts")
     clarified = 0
+    by_style: dict[str, list[int]] = {}  # style → [clarified, questions]
     for case in cases:
         user = new_user()
         reply = runner.ask(user, case["question"])
+        counts = by_style.setdefault(case.get("style", "all"), [0, 0])
+        counts[1] += 1
         if reply.kind == "clarification":
             clarified += 1
+            counts[0] += 1
             reply = runner.choose(user, reply, case["code"]) or reply
         missing = [f for f in case["facts"] if not contains_fact(reply.text, f)]
         ok = reply.kind == "answer" and reply.procedure_code == case["code"] and not missing
@@ -209,6 +213,10 @@ def run_facts(runner: Runner, cases: Iterable[dict[str, Any]]) -> SetResult:
             },
         )
     result.extra["clarified_then_chosen"] = clarified
+    result.extra["clarification_rate"] = round(clarified / result.total, 4) if result.total else 0.0
+    result.extra["clarification_rate_by_style"] = {
+        style: round(c / n, 4) for style, (c, n) in by_style.items()
+    }
     return result
 
 
@@ -386,6 +394,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"{name:<10} {data['rate']:.3f} ({data['passed']}/{data['total']})  [{groups}]"
         )
+    facts = sets["facts"]["extra"]
+    if "clarification_rate" in facts:
+        styles = ", ".join(f"{s} {r:.3f}" for s, r in facts["clarification_rate_by_style"].items())
+        lines.append(f"facts asked 'which one?': {facts['clarification_rate']:.3f}  [{styles}]")
     guard = sets["guard"]["extra"].get("out_of_scope_and_injection_handled")
     if guard is not None:
         lines.append(f"out-of-scope + injection handled: {guard:.3f}")
