@@ -189,7 +189,8 @@ class Assistant:
         understanding = await asyncio.to_thread(self.understand, msg, guarded, conversation.state)
         mode = self.mode_for(msg)
         draft = await asyncio.to_thread(self.answer, understanding, conversation.state, "grounded")
-        if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
+        curated = draft.aspect == "faq"  # a staff-approved answer is sent as approved
+        if mode == "llm" and draft.kind == "answer" and draft.procedure_code and not curated:
             chain = self._llm_chain(draft.procedure_code, draft.aspect or "general")
             if chain is not None:
                 llm_draft: Draft | None = None
@@ -371,7 +372,12 @@ class Assistant:
         )
         text = f"{found.text(u.language)}\n\n({label})"
         return Draft(
-            "answer", text, citations=[citation], answer_mode="grounded", procedure_code=code
+            "answer",
+            text,
+            citations=[citation],
+            answer_mode="grounded",
+            aspect="faq",
+            procedure_code=code,
         )
 
     def with_local_facts(self, text: str, code: str, aspect: str, language: Language) -> str:

@@ -131,7 +131,7 @@ async def test_an_approved_faq_answers_first_and_is_cited_as_staff_approved(
     editor = await token(client, "ed")
     faq = await approved_faq(client, editor)
     reply = await ask(client, "le phi lam can cuoc la bao nhieu", user="u-after")
-    assert reply["kind"] == "answer"
+    assert reply["kind"] == "answer" and reply["aspect"] == "faq"
     assert reply["text"].startswith(FAQ["answer_vi"])
     assert "Câu trả lời đã được cán bộ phê duyệt" in reply["text"]
     assert reply["citations"] == [
@@ -147,6 +147,10 @@ async def test_an_approved_faq_answers_first_and_is_cited_as_staff_approved(
         json={"user": "u-en", "text": "Lệ phí làm căn cước là bao nhiêu?", "locale": "en"},
     )
     assert english.json()["text"].startswith(FAQ["answer_en"])
+    streamed = await client.post(
+        "/v1/chat/stream", json={"user": "u-llm", "text": "le phi lam can cuoc la bao nhieu"}
+    )
+    assert FAQ["answer_vi"] in streamed.text
     # A loosely related question is not answered with it.
     other = await ask(client, "làm căn cước cần giấy tờ gì", user="u-other")
     assert not from_faq(other)
