@@ -37,6 +37,8 @@ corpus_app = typer.Typer(help="Kho dữ liệu mẫu đi kèm / The bundled star
 app.add_typer(procedures_app, name="procedures", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+staff_app = typer.Typer(help="Tài khoản cán bộ / staff console accounts.")
+app.add_typer(staff_app, name="staff", no_args_is_help=True)
 eval_app.command("answers")(answers_command)
 
 err = Console(stderr=True)
@@ -614,6 +616,40 @@ def telegram_command(
         tg.run_polling(settings, assistant)
     finally:
         assistant.close()
+
+
+@staff_app.command("create-admin")
+def staff_create_admin(
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập / username.")],
+    role: Annotated[str, typer.Option(help="admin | editor | viewer (default admin).")] = "admin",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Tạo tài khoản cán bộ (mật khẩu hỏi ở terminal hoặc ASSISTANT_STAFF_PASSWORD) /
+    create a staff account (password prompted, or from ASSISTANT_STAFF_PASSWORD)."""
+    import os
+
+    from staff.passwords import hash_password
+    from staff.store import ROLES, StaffError, StaffStore
+
+    if role not in ROLES:
+        raise fail(f"role must be one of {', '.join(ROLES)}")
+    settings = load_settings(data_dir)
+    open_store(settings).close()  # creates the data folder, checks the database URL
+    password = os.environ.get("ASSISTANT_STAFF_PASSWORD") or typer.prompt(
+        "Mật khẩu / password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    store = StaffStore(settings.resolved_database_url())
+    try:
+        store.create_user(username, hashed, role, actor="cli")
+    except StaffError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        store.close()
+    out.print(f"Đã tạo / created: {username} ({role})", markup=False)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from assistant.compose.grounded import Composed, case_key, compose_answer
 from assistant.compose.variants import side_by_side, variant_line
+from assistant.curated import STAFF_APPROVED, Curation, local_info_block
 from assistant.dialogue import (
     Conversation,
     ConversationStore,
@@ -133,6 +134,7 @@ class Assistant:
         settings: Settings,
         *,
         llm_chain_factory: Callable[..., LLMChain] | None = None,
+        curation: Curation | None = None,
     ) -> None:
         self.searcher = searcher
         self.catalogue = catalogue
@@ -142,6 +144,8 @@ class Assistant:
         self._llm_checked = False
         self._llm_chain_factory = llm_chain_factory
         self._title_vocabulary: tuple[int, frozenset[str]] | None = None
+        # Staff-approved FAQs (answered first) and local corrections; None: catalogue only.
+        self.curation = curation
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -188,7 +192,8 @@ class Assistant:
         understanding = await asyncio.to_thread(self.understand, msg, guarded, conversation.state)
         mode = self.mode_for(msg)
         draft = await asyncio.to_thread(self.answer, understanding, conversation.state, "grounded")
-        if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
+        curated = draft.aspect == "faq"  # a staff-approved answer is sent as approved
+        if mode == "llm" and draft.kind == "answer" and draft.procedure_code and not curated:
             chain = self._llm_chain(draft.procedure_code, draft.aspect or "general")
             if chain is not None:
                 llm_draft: Draft | None = None
@@ -329,7 +334,7 @@ class Assistant:
         )
         return Draft(
             "answer",
-            text,
+            self.with_local_facts(text, procedure.code, aspect, u.language),
             citations=citations,
             quick_replies=quick,
             answer_mode="grounded",
@@ -390,11 +395,46 @@ class Assistant:
             return Draft("out_of_scope", message("attachment", u.language))
         if u.intent in FIXED_REPLIES:
             return self.fixed_reply(u)
+        curated = self.curated_answer(u)
+        if curated is not None:
+            return curated
         decision = self.route(u, state)
         draft = self.check(self.compose(u, decision, state), u.language)
         if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
             draft = self.llm_answer(u, state, draft)
         return draft
+
+    def curated_answer(self, u: Understanding) -> Draft | None:
+        """A staff-approved FAQ closely matching a fresh question, cited as such."""
+        if self.curation is None or u.option is not None or u.follow_up or u.case is not None:
+            return None
+        found = self.curation.match_faq(u.text)
+        if found is None:
+            return None
+        label = STAFF_APPROVED[u.language]
+        code = found.procedure_codes[0] if found.procedure_codes else None
+        citation = Citation(
+            procedure_code=code or f"faq:{found.faq_id}",
+            name=label,
+            section="faq",
+            url=found.source_url,
+        )
+        text = f"{found.text(u.language)}\n\n({label})"
+        return Draft(
+            "answer",
+            text,
+            citations=[citation],
+            answer_mode="grounded",
+            aspect="faq",
+            procedure_code=code,
+        )
+
+    def with_local_facts(self, text: str, code: str, aspect: str, language: Language) -> str:
+        """The answer with staff corrections of this procedure appended as local information."""
+        if self.curation is None:
+            return text
+        block = local_info_block(self.curation.local_facts(code), aspect, language)
+        return f"{text}\n\n{block}" if block else text
 
     def fixed_reply(self, u: Understanding) -> Draft:
         key = u.intent

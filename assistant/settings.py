@@ -115,6 +115,18 @@ class Settings(BaseSettings):
     # Events answered at once per process (more wait their turn; LLM mode wants more).
     zalo_concurrent_answers: int = Field(default=16, ge=1)
 
+    # -- staff console (bots/staff, docs/staff.md) --
+    # How long a console login (cookie) or an API token stays valid.
+    staff_session_hours: float = Field(default=12.0, gt=0)
+    # Failed logins allowed per username and per client IP within the window, then 429.
+    staff_login_attempts: int = Field(default=5, ge=1)
+    staff_login_window_s: int = Field(default=900, ge=1)
+    # How closely a question must match an approved FAQ's wording to be answered with it
+    # (Dice overlap of folded words and word pairs, 0–1).
+    staff_faq_threshold: float = Field(default=0.8, gt=0, le=1)
+    # Send the console's cookie only over HTTPS (turn off only for local HTTP testing).
+    staff_secure_cookies: bool = True
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

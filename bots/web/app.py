@@ -36,6 +36,8 @@ from assistant.reply import Reply
 from assistant.service import Assistant, Message
 from assistant.settings import Settings
 from bots.channels import Channels
+from bots.staff import StaffConsole, staff_router
+from bots.staff.ui import mount_static as mount_staff_static
 from bots.web import openai_compat
 from bots.web.errors import ApiError, error_body, install_error_handlers
 from bots.web.limits import BodyLimitMiddleware
@@ -218,10 +220,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if web.assistant is None:
             web.assistant = await to_thread.run_sync(Assistant.from_settings, settings)
         await to_thread.run_sync(warm_up, web.assistant)
+        await to_thread.run_sync(staff.open, web.assistant)  # FAQs and corrections in answers
         try:
             async with channels.running(web.assistant):  # Telegram and Zalo webhooks
                 yield
         finally:
+            staff.close()
             if web.limiter is not None:
                 await web.limiter.close()
             if web.owns_assistant and web.assistant is not None:
@@ -243,6 +247,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     add_routes(app)
     channels = Channels(settings)
     app.include_router(channels.router())
+    staff = StaffConsole(settings)
+    app.include_router(staff_router(staff))  # the staff console under /staff
+    mount_staff_static(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Last added runs first: metrics see everything, CORS headers go on every refusal.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
