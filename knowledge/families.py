@@ -67,13 +67,16 @@ _LEVEL_ASKED: Final = (
     (
         2,
         re.compile(
-            r"(?<![a-z0-9])(trung uong|cap bo|bo cong an|cuc [a-z ]{0,30}|central)(?![a-z0-9])"
+            r"(?<![a-z0-9])(trung uong|cap bo|bo cong an|cuc (quan ly|xuat nhap canh|thue|canh sat)|"
+            r"central)(?![a-z0-9])"
         ),
     ),
     (
         1,
         re.compile(
-            r"(?<![a-z0-9])(cap tinh|o tinh|so [a-z ]{0,20}|province|provincial)(?![a-z0-9])"
+            r"(?<![a-z0-9])(cap tinh|cong an tinh|so (tu phap|xay dung|tai nguyen|ke hoach|"
+            r"giao thong|nong nghiep|noi vu|lao dong|y te|cong thuong|tai chinh)|province|"
+            r"provincial)(?![a-z0-9])"
         ),
     ),
     (

@@ -94,3 +94,10 @@ def test_genuinely_different_members_tie_so_there_is_no_default() -> None:
     domestic = ("Đăng ký xe sản xuất, lắp ráp trong nước", ["Cấp tỉnh"])
     assert pick_default(members(imported, domestic), Cues.of("đăng ký xe")) is None
     assert pick_default([], Cues.of("đăng ký xe")) is None
+
+
+def test_everyday_words_do_not_name_a_level() -> None:
+    # "sổ đỏ" folds to "so do", which is not a provincial department ("sở …")
+    assert Cues.of("sang tên sổ đỏ mất bao lâu").level is None
+    assert Cues.of("nộp ở sở tư pháp").level == 1
+    assert Cues.of("làm hộ chiếu ở cục quản lý xuất nhập cảnh").level == 2
