@@ -56,7 +56,8 @@ from assistant.understand import (
     mentions_focus,
     names_another_topic,
 )
-from knowledge.families import Cues, Traits
+from knowledge.families import Cues, Traits, level_of
+from knowledge.places import PLACES_CITATION_CODE, PLACES_SOURCE, FilingLevel, where_to_go
 from knowledge.render import format_procedure, section_texts
 from knowledge.schema import Procedure
 from knowledge.search.aspects import Aspect, detect_aspect
@@ -68,6 +69,9 @@ from knowledge.text.glossary import english_gloss
 log = logging.getLogger(__name__)
 
 Mode = Literal["grounded", "llm"]
+# Aspects whose answer names the place to go, so a named ward or district is mapped.
+PLACE_ASPECTS = frozenset({"where", "general", "steps"})
+FILING_LEVELS: dict[int, FilingLevel] = {0: "commune", 1: "province"}
 FIXED_REPLIES: dict[str, ReplyKind] = {
     "empty": "clarification",
     "greeting": "greeting",
@@ -332,6 +336,7 @@ class Assistant:
         text, citations, quick, options = self.with_variants(
             composed, procedure, decision, aspect, u
         )
+        text, citations = self.with_place(text, citations, procedure, aspect, u)
         return Draft(
             "answer",
             self.with_local_facts(text, procedure.code, aspect, u.language),
@@ -379,6 +384,29 @@ class Assistant:
             for b in buttons
         ]
         return text, [*composed.citations, *cited], quick, options
+
+    def with_place(
+        self,
+        text: str,
+        citations: list[Citation],
+        procedure: Procedure,
+        aspect: str,
+        u: Understanding,
+    ) -> tuple[str, list[Citation]]:
+        """For where to file: a ward, district or province the citizen named, mapped to the
+        unit it is part of since 1 July 2025, and the office there; cited as its own source."""
+        if aspect not in PLACE_ASPECTS:
+            return text, citations
+        # A ministry's procedure (rank 2) has no local office to name.
+        level = FILING_LEVELS.get(level_of(procedure.name, procedure.levels))
+        lines = where_to_go(u.text, u.language, level)
+        if not lines:
+            return text, citations
+        lang: Language = "en" if u.language == "en" else "vi"
+        source = Citation(
+            procedure_code=PLACES_CITATION_CODE, name=PLACES_SOURCE[lang], section="where"
+        )
+        return f"{text}\n\n{lines}", [*citations, source]
 
     def check(self, draft: Draft, language: Language) -> Draft:
         """An answer without a citation is not an answer: point to a person instead."""

@@ -22,6 +22,7 @@ from assistant.grounding import ungrounded_numbers
 from assistant.reply import Reply
 from assistant.service import Assistant, Message
 from evals.retrieval import percentile
+from knowledge.places import PLACES_CITATION_CODE, PLACES_SOURCE
 from knowledge.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -139,7 +140,10 @@ class Runner:
         ]
         if not records or records[0] is None:
             return None
-        return ungrounded_numbers(reply.text, [p.model_dump_json() for p in records if p])
+        sources = [p.model_dump_json() for p in records if p]
+        if any(c.procedure_code == PLACES_CITATION_CODE for c in reply.citations):
+            sources += PLACES_SOURCE.values()  # "theo địa giới mới (từ 1/7/2025)"
+        return ungrounded_numbers(reply.text, sources)
 
     def choose(self, user: str, reply: Reply, code: str) -> Reply | None:
         """Answer a clarification the way the citizen would: tap the option for `code`."""

@@ -17,10 +17,18 @@ from knowledge.places.model import Era, Level, PlaceMatch, Resolution, Unit
 from knowledge.places.phrase import FilingLevel, describe, office
 from knowledge.places.resolve import merged_provinces, resolve, resolve_unit
 from knowledge.places.table import DEFAULT_PLACES_PATH, PlaceTable, load_table, read_table
-from knowledge.places.where import filing_level, main_place, where_to_go
+from knowledge.places.where import (
+    PLACES_CITATION_CODE,
+    PLACES_SOURCE,
+    filing_level,
+    main_place,
+    where_to_go,
+)
 
 __all__ = [
     "DEFAULT_PLACES_PATH",
+    "PLACES_CITATION_CODE",
+    "PLACES_SOURCE",
     "Era",
     "FilingLevel",
     "Language",

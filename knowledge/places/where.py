@@ -12,6 +12,13 @@ from knowledge.text.normalize import fold
 
 _RANK = {"commune": 0, "district": 1, "province": 2}
 
+# How answers cite the mapping: a source beside the procedure records, like "faq:<id>".
+PLACES_CITATION_CODE = "places:2025"
+PLACES_SOURCE = {
+    "vi": "Danh mục đơn vị hành chính sau sắp xếp, hiệu lực từ 1/7/2025",
+    "en": "Administrative units after the reorganisation, in force from 1 July 2025",
+}
+
 
 def filing_level(level: str | None) -> FilingLevel | None:
     """ "commune"/"Cấp xã"/"xa" -> "commune"; "province"/"Cấp tỉnh" -> "province"; else None."""

@@ -101,6 +101,28 @@ def test_genuinely_different_siblings_still_ask(assistant: Assistant) -> None:
     assert other.say("1").kind == "answer"
 
 
+def test_an_old_ward_is_mapped_to_the_new_one_and_cited(assistant: Assistant) -> None:
+    reply = Chat(assistant).say("Tôi ở phường Bến Nghé, quận 1, TP.HCM, làm khai sinh nộp ở đâu?")
+    assert (reply.kind, reply.procedure_code, reply.aspect) == ("answer", "1.001193", "where")
+    assert "Theo địa giới mới (từ 1/7/2025), phường Bến Nghé" in reply.text
+    assert "nay thuộc phường Sài Gòn" in reply.text
+    codes = [c.procedure_code for c in reply.citations]
+    assert codes[0] == "1.001193" and codes[-1] == "places:2025"
+
+    english = Chat(assistant).say(
+        "Where do I register a birth? I live in Ben Nghe ward, District 1"
+    )
+    assert english.kind == "answer" and "Under the new boundaries" in english.text
+
+
+def test_no_place_named_no_place_line(assistant: Assistant) -> None:
+    reply = Chat(assistant).say("làm khai sinh nộp ở đâu")
+    assert reply.kind == "answer" and "địa giới mới" not in reply.text
+    assert all(c.procedure_code != "places:2025" for c in reply.citations)
+    fee = Chat(assistant).say("phí làm khai sinh ở quận 1 TP.HCM")
+    assert fee.aspect == "fee" and "địa giới mới" not in fee.text  # only where to go maps
+
+
 def test_english_user_gets_english_framing(assistant: Assistant) -> None:
     reply = Chat(assistant).say("how much is the fee to register a birth")
     assert reply.language == "en"
