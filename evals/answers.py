@@ -134,7 +134,8 @@ class Runner:
 
     def invented_numbers(self, reply: Reply) -> list[str] | None:
         """Numbers in an answer that its cited records lack (a variant's fee beside the answer's
-        is cited too); None when it cites no known record."""
+        is cited too; codes of real records are not numbers); None when it cites no known
+        record."""
         records = [
             self.assistant.catalogue.get_procedure(c.procedure_code) for c in reply.citations
         ]
@@ -143,7 +144,11 @@ class Runner:
         sources = [p.model_dump_json() for p in records if p]
         if any(c.procedure_code == PLACES_CITATION_CODE for c in reply.citations):
             sources += PLACES_SOURCE.values()  # "theo địa giới mới (từ 1/7/2025)"
-        return ungrounded_numbers(reply.text, sources)
+        # A variant line names its sibling records by code: a real record's code is no fact.
+        catalogue = self.assistant.catalogue
+        return [
+            n for n in ungrounded_numbers(reply.text, sources) if not catalogue.get_procedure(n)
+        ]
 
     def choose(self, user: str, reply: Reply, code: str) -> Reply | None:
         """Answer a clarification the way the citizen would: tap the option for `code`."""

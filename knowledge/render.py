@@ -27,11 +27,11 @@ def format_time(t: ProcessingTime) -> str:
     if t.value is None:
         return t.raw or "Không có thông tin"
     unit = UNIT_VI[t.unit]
-    return (
-        f"{format_number(t.value)} {unit}".strip()
-        if unit
-        else f"{format_number(t.value)} ({t.raw})"
-    )
+    if unit:
+        return f"{format_number(t.value)} {unit}".strip()
+    if t.raw.strip() == format_number(t.value):  # a bare "1": of what, the record doesn't say
+        return f"{format_number(t.value)} (hồ sơ không ghi đơn vị)"
+    return f"{format_number(t.value)} ({t.raw})"
 
 
 def format_fee(fee: Fee) -> str:

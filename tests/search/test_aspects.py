@@ -46,6 +46,21 @@ CASES: list[tuple[str, str]] = [
     # eligibility
     ("dieu kien cap giay phep xay dung", "conditions"),
     ("am I eligible for a criminal record certificate", "conditions"),
+    ("Khi nào thì phải đi gia hạn tạm trú?", "conditions"),
+    ("truong hop nao thi khong duoc chung thuc chu ky", "conditions"),
+    # forms and photos are documents
+    ("lam ho chieu can anh the co nao", "documents"),
+    ("Làm CCCD lần đầu cần điền phiếu gì?", "documents"),
+    ("tach thua dat can don mau so may", "documents"),
+    ("xóa tạm trú thì khai tờ gì", "documents"),
+    ("nhà tôi cần anh giúp đăng ký khai sinh", "general"),  # "cần anh" is not a photo
+    # what the citizen receives
+    ("Hưởng BHXH 1 lần xong được nhận những gì?", "result"),
+    ("lam che do tu tuat se nhan duoc quyet dinh gi", "result"),
+    ("xác nhận số CMND cũ thì được cấp mẫu giấy nào", "result"),
+    # which law
+    ("làm sổ đỏ lần đầu theo luật đất đai nào vậy", "legal_basis"),
+    ("chung thuc ban sao theo nd nao", "legal_basis"),
 ]
 
 
