@@ -46,6 +46,11 @@ _KIND_HEADING_RE: Final = re.compile(
     r"^[\s*\-+.]*(?:[a-z]\)\s*)?(?:cac\s+)?"
     r"(?:giay to phai (?:nop|xuat trinh)|thanh phan ho so|bao gom|luu y)(?![a-z])"
 )
+# Headings that hold only advice, not documents to bring.
+_NOTE_HEADING_RE: Final = re.compile(r"^[\s*\-+.]*(?:[a-z]\)\s*)?(?:luu y|ghi chu|chu y)(?![a-z])")
+# A case heading that is really the main list: "Hồ sơ đăng ký tạm trú gồm", "Hồ sơ của người
+# nhận con nuôi" — what everyone brings, under a heading the importer read as a case.
+_MAIN_LIST_RE: Final = re.compile(r"^[\s*\-+.]*(?:\d{1,2}[.)]\s*)?ho so (?:cua |[a-z ]{0,60}gom\b)")
 _SENTENCE_END_RE: Final = re.compile(r"[.;!?](?=\s)|\n")
 _STEP_PREFIX_RE: Final = re.compile(
     r"^\s*(?:bước\s*)?\d{1,2}(?:\.\d{1,2})*\s*[:.)\-–](?!\d)\s*", re.IGNORECASE
@@ -387,12 +392,27 @@ def is_general_group(group: DocumentGroup) -> bool:
     return not case or bool(_KIND_HEADING_RE.match(fold(case)))
 
 
+def is_note_group(group: DocumentGroup) -> bool:
+    """Advice rather than documents: a "Lưu ý"/"Ghi chú" heading, or only such items."""
+    case = heading(group.case)
+    if case:
+        return bool(_NOTE_HEADING_RE.match(fold(case)))
+    return all(_NOTE_HEADING_RE.match(fold(item.name)) for item in group.items)
+
+
 def split_groups(p: Procedure) -> tuple[list[DocumentGroup], list[DocumentGroup], bool]:
     """(groups shown by default, the other cases, whether the default is truly general)."""
     groups = [g for g in p.documents if g.items]
     general = [g for g in groups if is_general_group(g)]
+    cases = [g for g in groups if not is_general_group(g)]
+    # The plain list first, then headed lists ("Giấy tờ phải nộp"), advice last.
+    general.sort(key=lambda g: (is_note_group(g), bool(heading(g.case))))
+    if general and all(is_note_group(g) for g in general):
+        main = [g for g in cases if _MAIN_LIST_RE.match(fold(heading(g.case)))]
+        if main:  # notes alone are no list of documents: the main list first, then the notes
+            return [*main, *general], [g for g in cases if g not in main], True
     if general:
-        return general, [g for g in groups if not is_general_group(g)], True
+        return general, cases, True
     return groups[:1], groups[1:], False
 
 

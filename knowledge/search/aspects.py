@@ -43,7 +43,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
     (
         "fee",
         _words(
-            r"(le )?phi",
+            r"(?<!mien )(le )?phi",
             r"le phi",
             r"(bao nhieu|bn) (tien|xien|dong|k|nghin|ngan)",
             r"nhieu (tien|xien)",
@@ -57,15 +57,17 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"thu (tien|phi)",
             r"gia bao nhieu",
             r"chi phi",
-            r"mien phi",
             r"fees?",
             r"costs?",
             r"how much",
             r"price",
             r"charges?",
-            r"free",
-            r"pay",
         ),
+    ),
+    (
+        # Weak fee cues: "trợ giúp pháp lý miễn phí … ở đâu" asks where, not the fee.
+        "fee",
+        _words(r"mien phi", r"free", r"pay"),
     ),
     (
         "processing_time",
@@ -156,7 +158,9 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"co quan nao",
             r"nop (o|tai) dau",
             r"lam (o|tai) dau",
-            r"den dau",
+            r"(ra|di|den|toi|len) dau",
+            r"(o|tai|len) cap nao",
+            r"cap nao (giai quyet|lam|cap|nhan|tiep nhan)",
             r"tham quyen",
             r"where",
             r"which (office|agency|authority)",
@@ -267,6 +271,7 @@ PRIORITY: Final[tuple[Aspect, ...]] = (
     "conditions",
     "legal_basis",
     "online",
+    "fee",
     "steps",
 )
 

@@ -36,6 +36,9 @@ CASES: list[tuple[str, str]] = [
     ("nop ho so ho chieu o dau", "where"),
     ("Làm căn cước ở đâu", "where"),
     ("where do I apply for a passport", "where"),
+    ("Đổi thẻ căn cước thì ra đâu làm?", "where"),
+    ("ĐK HKD nộp hồ sơ ở cấp nào?", "where"),
+    ("muon duoc tro giup phap ly mien phi thi lien he o dau", "where"),  # "miễn phí" is the service
     # online
     ("lam cccd online duoc ko", "online"),
     ("đăng ký kết hôn nộp qua mạng được không", "online"),
