@@ -41,6 +41,17 @@ _NOT_TIME: Final = r"(?! (ngay|tuan|thang|nam|lau|thoi gian|hom|buoi|gio|tieng|p
 # Order matters: specific aspects first, the generic "how to" (steps) last.
 ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
     (
+        # A deadline the citizen must meet ("phải khai báo trong bao lâu") is a condition of
+        # the procedure, not how long the office takes.
+        "conditions",
+        _words(
+            r"phai [a-z ]{0,40}trong (vong )?(bao lau|may ngay|bao nhieu ngay)",
+            r"(han|thoi han) (chot|cuoi) (la )?(khi nao|bao gio)",
+            r"within how many days",
+            r"deadline",
+        ),
+    ),
+    (
         "fee",
         _words(
             r"(?<!mien )(le )?phi",
@@ -174,6 +185,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"yeu cau",
             r"ai (duoc|co the|phai)",
             r"co duoc (khong|lam)",
+            r"co (duoc|the) [a-z ]{1,40} (khong|ko|k)$",
             r"co (can|phai|bat buoc)",
             r"can [a-z ]{0,40} khong",
             r"phai dap ung",
@@ -231,6 +243,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"cap (mau )?giay (gi|nao)",
             r"(get|receive|issued) (back|in return|at the end)",
             r"what do i (get|receive)",
+            r"what (certificate|document|paper)s? (do|will|would) (i|we) (get|receive)",
             r"what will i (get|receive)",
             r"result",
         ),
@@ -239,6 +252,8 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
         "steps",
         _words(
             r"cac buoc",
+            r"(nhung|may|bao nhieu) buoc",
+            r"buoc (gi|nao)",
             r"(nhu )?the nao",
             r"ra sao",
             r"lam thu tuc",
@@ -262,6 +277,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
 # When several aspects match, the first here wins ("nộp hồ sơ ở đâu" asks where, not what).
 # "online" appears twice: its explicit words early, words that merely mention a channel late.
 PRIORITY: Final[tuple[Aspect, ...]] = (
+    "conditions",
     "fee",
     "processing_time",
     "online",

@@ -50,6 +50,10 @@ CASES: list[tuple[str, str]] = [
     ("dieu kien cap giay phep xay dung", "conditions"),
     ("am I eligible for a criminal record certificate", "conditions"),
     ("Khi nào thì phải đi gia hạn tạm trú?", "conditions"),
+    ("xe hong khong dung nua thi phai khai bao thu hoi trong bao lau", "conditions"),  # deadline
+    ("biển số xe bị mờ thì có được đổi biển mới không", "conditions"),
+    ("Thủ tục cấp lại sổ đỏ bị mất gồm những bước gì?", "steps"),
+    ("What certificate do I get after registering a domestic adoption?", "result"),
     ("truong hop nao thi khong duoc chung thuc chu ky", "conditions"),
     # forms and photos are documents
     ("lam ho chieu can anh the co nao", "documents"),
