@@ -11,6 +11,7 @@ without a type, and a one-syllable name after a type is strong only with a capit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +33,18 @@ from knowledge.places.names import (
     windows,
 )
 from knowledge.places.table import PlaceTable, load_table
-from knowledge.text.normalize import fold_token
+from knowledge.text.normalize import fold_token, normalize
+
+# English puts the unit type after the name ("Ben Nghe ward", "Cu Chi district"): read it
+# as the Vietnamese order ("ward Ben Nghe"), keeping every offset (the swap keeps lengths).
+_ENGLISH_SUFFIX = re.compile(
+    r"(?<![\w])((?:[A-ZĐ][\w'-]*\s){1,3})(ward|commune|district|province)(?![\w])"
+)
+
+
+def english_order(text: str) -> str:
+    """ "I live in Ben Nghe ward" -> "I live in ward Ben Nghe" (same length)."""
+    return _ENGLISH_SUFFIX.sub(lambda m: f"{m.group(2)} {m.group(1).rstrip()}", text)
 
 
 @dataclass(frozen=True)
@@ -214,7 +226,7 @@ def _settle(table: PlaceTable, mentions: list[_Mention]) -> list[_Mention]:
 def find_places(text: str, table: PlaceTable | None = None) -> list[PlaceMatch]:
     """Units named in `text`, in text order. Offsets refer to `normalize(text)`."""
     table = table or load_table()
-    prepared, tokens = tokens_of(text)
+    prepared, tokens = tokens_of(english_order(normalize(text)))
     matches: list[PlaceMatch] = []
     for m in _settle(table, _mentions(_index(table), tokens)):
         start, end = tokens[m.start].start, tokens[m.end - 1].end

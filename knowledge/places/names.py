@@ -105,6 +105,11 @@ PREFIXES: Final[tuple[Prefix, ...]] = (
     *_prefix(("commune",), "phường", "phường", "p", "f"),
     *_prefix(("commune",), "xã", "xã"),
     *_prefix(("commune",), "đặc khu", "đặc khu"),
+    # English, as an expat writes an address: "Ward 5", "District 1", "ward Ben Nghe" (the
+    # match reads "Ben Nghe ward" in this order); no kind, so any unit of the level fits.
+    *_prefix(("commune",), "", "ward", "commune"),
+    *_prefix(("district",), "", "district"),
+    *_prefix(("province",), "", "province"),
 )
 """Single letters other than Q, P, F (used for quận/phường in addresses) are not prefixes."""
 

@@ -112,7 +112,7 @@ def test_ordinary_word_names_count_with_a_prefix_or_a_place_around_them() -> Non
     assert names("quận Tân Bình") == [("Quận Tân Bình", "old")]
 
 
-GENUINE = {"ha noi", "hanoi", "sai gon", "da nang", "ho chi minh"}
+GENUINE = {"ha noi", "hanoi", "sai gon", "da nang", "ho chi minh", "nghe an"}
 """Every place the evals' questions name (read and checked by hand)."""
 
 
@@ -150,3 +150,28 @@ def test_every_old_commune_is_found_from_its_full_address() -> None:
         found = find_places(text)
         misses += not any(m.units == (unit,) for m in found)
     assert misses <= 10  # same-named units whose names differ only in diacritics
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I live in Ben Nghe ward, District 1", "Ward Ben Nghe, District 1, Ho Chi Minh City"],
+)
+def test_english_addresses(text: str) -> None:
+    found = names(text)
+    assert ("Phường Bến Nghé", "old") in found and ("Quận 1", "old") in found
+
+
+def test_english_order_keeps_offsets() -> None:
+    from knowledge.places.match import english_order
+
+    text = "I live in Ben Nghe ward, Cu Chi district."
+    swapped = english_order(text)
+    assert swapped == "I live in ward Ben Nghe, district Cu Chi."
+    assert len(swapped) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["in my district the office is far", "which ward office handles this?", "the commune"]
+)
+def test_english_unit_words_alone_are_no_place(text: str) -> None:
+    assert find_places(text) == []
