@@ -142,6 +142,12 @@ def is_aspect_phrase(text: str) -> bool:
     return any(pattern.fullmatch(folded) for _, pattern in ASPECT_PATTERNS)
 
 
+def says_aspect(english: str) -> bool:
+    """Whether a glossary phrase speaks of what is asked ("how long does it take", "fee")."""
+    folded = fold(english)
+    return any(pattern.search(folded) for _, pattern in ASPECT_PATTERNS)
+
+
 def query_term_weights(
     text: str, expansions: Sequence[str], aspect_expansions: Sequence[str] = ()
 ) -> dict[str, float]:
@@ -227,7 +233,12 @@ class Searcher:
         if query_type == "other":
             translated = translate_terms(text, self.glossary)
             if translated:
-                expansions.append(translated)
+                # "how long" -> "thời hạn giải quyết" says what is asked, not which procedure:
+                # weighed like an aspect phrase, so it doesn't lift names with "thời hạn".
+                named = self.glossary.translate(text, where=lambda p: not says_aspect(p))
+                asked = self.glossary.translate(text, where=says_aspect)
+                expansions.extend(part for part in (named,) if part)
+                aspect_expansions.extend(part for part in (asked,) if part)
                 dense = f"{text} ({translated})"
         elif query_type == "vi_unaccented":
             dense = self.index.restorer.restore(text)

@@ -247,6 +247,20 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         whole_name=True,
     ),
     Variant(
+        # Certifying a translator's signature is the translators' service, not a citizen's
+        # own signature.
+        "translator",
+        _words("người dịch"),
+        _words(
+            "dich thuat",
+            "nguoi dich",
+            "ban dich",
+            r"dich (?:sang|tu|ra)",
+            r"translat\w*",
+        ),
+        whole_name=True,
+    ),
+    Variant(
         "border",
         _words("khu vực biên giới", "tại khu vực biên giới"),
         _words("bien gioi", "giap bien", "vung bien", r"border\w*"),
@@ -383,7 +397,11 @@ _ONE_CASE: Final[re.Pattern[str]] = re.compile(
 _ABROAD_AUDIENCE: Final[re.Pattern[str]] = re.compile(
     r"người (?:gốc )?việt nam (?:đang )?(?:định cư|cư trú) ở nước ngoài"
 )
-_CITIZENS_AMONG_AUDIENCES: Final[re.Pattern[str]] = re.compile(r"công dân việt nam\s*[,;]")
+# Likewise a name listing Vietnamese authorities beside foreign ones ("giấy tờ do cơ quan …
+# của Việt Nam; cơ quan … của nước ngoài … cấp") is the general service.
+_CITIZENS_AMONG_AUDIENCES: Final[re.Pattern[str]] = re.compile(
+    r"(?:công dân việt nam|của việt nam)\s*[,;]"
+)
 _FOREIGN_VARIANTS: Final = frozenset({"foreign", "abroad"})
 
 

@@ -18,6 +18,7 @@ Where phrases overlap, the longest wins ("birth certificate" over "certificate")
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -334,13 +335,16 @@ class Glossary:
             for start, end, i, phrase, first, last in self._select(prepared)
         ]
 
-    def translate(self, text: str) -> str:
+    def translate(self, text: str, where: Callable[[str], bool] | None = None) -> str:
         """Vietnamese terms of every match in order of appearance, each once: a term whose
         folded words already appear inside an earlier term is left out ("người nước ngoài"
-        after "cấp thẻ tạm trú cho người nước ngoài")."""
+        after "cấp thẻ tạm trú cho người nước ngoài"). `where`: only matches whose English
+        phrase passes it."""
         present = " "
         terms: list[str] = []
-        for _, _, i, _, _, _ in self._select(normalize(text)):
+        for _, _, i, phrase, _, _ in self._select(normalize(text)):
+            if where is not None and not where(phrase):
+                continue
             for term, key in self._vi_keys[i]:
                 if f" {key} " not in present:
                     present += f"{key} | "

@@ -146,6 +146,22 @@ def test_citizens_among_the_audiences_is_not_the_foreigners_variant() -> None:
     assert balance(name, "xin lý lịch tư pháp") == (0, 0)
 
 
+def test_vietnamese_authorities_listed_beside_foreign_ones_is_the_general_service() -> None:
+    name = (
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền "
+        "của Việt Nam; cơ quan, tổ chức có thẩm quyền của nước ngoài cấp hoặc chứng nhận"
+    )
+    assert balance(name, "chứng thực bản sao căn cước") == (0, 0)
+    assert balance("Thủ tục đăng ký khai tử có yếu tố nước ngoài", "đăng ký khai tử") == (0, 1)
+
+
+def test_a_translators_signature_is_the_translators_service() -> None:
+    name = "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật"
+    assert balance(name, "chứng thực chữ ký ở xã") == (0, 1)
+    assert balance(name, "chứng thực chữ ký bản dịch tiếng Anh") == (1, 0)
+    assert balance(name, "certify a signature on a translation", foreigner=True) == (1, 0)
+
+
 def test_an_exceptional_case_is_a_qualifier_the_question_must_describe() -> None:
     name = "Cấp phiếu lý lịch tư pháp cho người mà không xác định được nơi thường trú"
     assert balance(name, "xin lý lịch tư pháp ở đâu") == (0, 1)

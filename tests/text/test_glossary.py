@@ -590,3 +590,15 @@ def test_bundled_glossary_reads_common_foreigner_phrasings(
 ) -> None:
     translated = translate_terms(query)
     assert wanted in translated and unwanted not in translated, translated
+
+
+def test_translate_can_keep_only_some_matches() -> None:
+    from knowledge.search.searcher import says_aspect
+
+    glossary = load_glossary()
+    text = "How long does it take to get a building permit for a private house?"
+    named = glossary.translate(text, where=lambda phrase: not says_aspect(phrase))
+    asked = glossary.translate(text, where=says_aspect)
+    assert "giấy phép xây dựng" in named and "thời hạn" not in named
+    assert "thời hạn giải quyết" in asked and "giấy phép" not in asked
+    assert glossary.translate(text) == glossary.translate(text, where=lambda phrase: True)
