@@ -86,6 +86,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"(bao nhieu|bn|may) (ngay|tuan|thang|hom|buoi|tieng)( lam viec)?",
             r"(mat|het|ton) (bao nhieu|bn) thoi gian",
             r"bao lau",
+            r"bao lau (thi |moi |se )?(duoc |co )?(giai quyet|xu ly|co ket qua)",
             r"bn lau",
             r"lau (ko|k|hok|hong)",
             r"thoi gian (giai quyet|xu ly|lam|cho)",

@@ -247,6 +247,22 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         whole_name=True,
     ),
     Variant(
+        # Services for officials ("… đối với cán bộ xã") are not a citizen's.
+        "officials",
+        _words(
+            "đối với cán bộ", "cho cán bộ", "cán bộ xã", "cán bộ, công chức", "công chức, viên chức"
+        ),
+        _words(
+            "can bo",
+            "cong chuc",
+            "vien chuc",
+            r"officials?",
+            r"civil servants?",
+            "public employee",
+        ),
+        whole_name=True,
+    ),
+    Variant(
         # Certifying a translator's signature is the translators' service, not a citizen's
         # own signature.
         "translator",

@@ -15,6 +15,7 @@ CASES: list[tuple[str, str]] = [
     ("dk ket hon bn ngay", "processing_time"),
     ("lam so do lau ko", "processing_time"),
     ("How long does a passport take?", "processing_time"),
+    ("uy quyen linh thay luong huu thi bao lau duoc giai quyet", "processing_time"),
     ("how many days for birth registration", "processing_time"),
     ("mất mấy tuần mới có giấy phép xây dựng", "processing_time"),
     # fee

@@ -155,6 +155,12 @@ def test_vietnamese_authorities_listed_beside_foreign_ones_is_the_general_servic
     assert balance("Thủ tục đăng ký khai tử có yếu tố nước ngoài", "đăng ký khai tử") == (0, 1)
 
 
+def test_services_for_officials_are_a_variant_the_question_must_name() -> None:
+    name = "Giải quyết hưởng lương hưu, trợ cấp hàng tháng đối với cán bộ xã"
+    assert balance(name, "lĩnh lương hưu qua ATM") == (0, 1)
+    assert balance(name, "cán bộ xã nghỉ hưu thì hưởng lương hưu thế nào") == (1, 0)
+
+
 def test_a_translators_signature_is_the_translators_service() -> None:
     name = "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật"
     assert balance(name, "chứng thực chữ ký ở xã") == (0, 1)
