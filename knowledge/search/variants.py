@@ -247,6 +247,39 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         whole_name=True,
     ),
     Variant(
+        # The fully-online channel published as its own record ("… thực hiện bằng dịch vụ
+        # công trực tuyến toàn trình"): what a citizen means only when they say so.
+        "fully_online",
+        _words(r"toàn\s+trình"),
+        _words(
+            "toan trinh",
+            r"hoan toan (?:qua mang|truc tuyen|online)",
+            r"(?:online|truc tuyen|qua mang) (?:het|toan bo|tat ca)",
+            r"(?:fully|entirely|completely|100%) online",
+        ),
+        whole_name=True,
+    ),
+    Variant(
+        "imported",
+        _words(r"(?:xe|phương tiện)\s+nhập\s+khẩu"),
+        _words("nhap khau", "xach tay", r"import\w*"),
+        whole_name=True,
+    ),
+    Variant(
+        # Late registration for someone who already has other papers (an adult, usually).
+        "has_papers",
+        _words(r"người\s+đã\s+có\s+hồ\s+sơ,\s+giấy\s+tờ\s+cá\s+nhân"),
+        _words(
+            r"da co (?:ho so|giay to)",
+            "nguoi lon",
+            r"chua (?:tung )?(?:dang ky|lam) khai sinh",
+            r"chua (?:co|duoc cap) giay khai sinh",
+            r"adults?",
+            "never registered",
+        ),
+        whole_name=True,
+    ),
+    Variant(
         # Services for officials ("… đối với cán bộ xã") are not a citizen's.
         "officials",
         _words(

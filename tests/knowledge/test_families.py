@@ -90,10 +90,18 @@ def test_the_default_member(
 
 
 def test_genuinely_different_members_tie_so_there_is_no_default() -> None:
-    imported = ("Đăng ký xe nhập khẩu", ["Cấp tỉnh"])
-    domestic = ("Đăng ký xe sản xuất, lắp ráp trong nước", ["Cấp tỉnh"])
-    assert pick_default(members(imported, domestic), Cues.of("đăng ký xe")) is None
+    motorbike = ("Đăng ký xe mô tô, xe gắn máy", ["Cấp xã"])
+    car = ("Đăng ký xe ô tô", ["Cấp xã"])
+    assert pick_default(members(motorbike, car), Cues.of("đăng ký xe")) is None
     assert pick_default([], Cues.of("đăng ký xe")) is None
+
+
+def test_an_imported_vehicle_is_a_variant_the_question_names() -> None:
+    imported = ("Đăng ký xe lần đầu đối với xe nhập khẩu", ["Cấp tỉnh"])
+    domestic = ("Đăng ký xe lần đầu đối với xe sản xuất, lắp ráp trong nước", ["Cấp tỉnh"])
+    both = members(imported, domestic)
+    assert pick_default(both, Cues.of("đăng ký xe lần đầu")) == domestic[0]
+    assert pick_default(both, Cues.of("đăng ký xe nhập khẩu lần đầu")) == imported[0]
 
 
 def test_everyday_words_do_not_name_a_level() -> None:

@@ -155,6 +155,24 @@ def test_vietnamese_authorities_listed_beside_foreign_ones_is_the_general_servic
     assert balance("Thủ tục đăng ký khai tử có yếu tố nước ngoài", "đăng ký khai tử") == (0, 1)
 
 
+def test_the_fully_online_record_is_a_variant_the_question_must_name() -> None:
+    name = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe sản xuất lắp ráp trong nước"
+    assert balance(name, "mua xe máy mới thì đi bấm biển ở đâu") == (0, 1)
+    assert balance(name, "đăng ký xe lần đầu online toàn trình") == (1, 0)
+    assert balance(name, "làm trực tuyến hết được không") == (1, 0)
+    imported = (
+        "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe nhập khẩu  thực hiện tại cấp tỉnh"
+    )
+    assert balance(imported, "đăng ký xe toàn trình") == (1, 1)
+    assert balance(imported, "xe nhập khẩu đăng ký toàn trình") == (2, 0)
+
+
+def test_late_birth_registration_for_someone_with_papers_is_a_variant() -> None:
+    name = "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"
+    assert balance(name, "làm khai sinh cho em bé") == (0, 1)
+    assert balance(name, "tôi 30 tuổi chưa từng đăng ký khai sinh") == (1, 0)
+
+
 def test_services_for_officials_are_a_variant_the_question_must_name() -> None:
     name = "Giải quyết hưởng lương hưu, trợ cấp hàng tháng đối với cán bộ xã"
     assert balance(name, "lĩnh lương hưu qua ATM") == (0, 1)
