@@ -58,6 +58,8 @@ CASES: list[tuple[str, str]] = [
     ("truong hop nao thi khong duoc chung thuc chu ky", "conditions"),
     # forms and photos are documents
     ("lam ho chieu can anh the co nao", "documents"),
+    ("Đăng ký lại kết hôn khi sổ hộ tịch bị mất cần nộp gì?", "documents"),
+    ("kết hôn với người nước ngoài có cần giấy khám sức khỏe không", "documents"),
     ("Làm CCCD lần đầu cần điền phiếu gì?", "documents"),
     ("tach thua dat can don mau so may", "documents"),
     ("xóa tạm trú thì khai tờ gì", "documents"),
