@@ -30,7 +30,8 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.compose.grounded import Composed, case_key, compose_answer
+from assistant.compose.documents import case_key
+from assistant.compose.grounded import Composed, compose_answer
 from assistant.compose.variants import side_by_side, variant_line
 from assistant.curated import STAFF_APPROVED, Curation, local_info_block
 from assistant.dialogue import (

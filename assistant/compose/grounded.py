@@ -9,27 +9,36 @@ record's own numbers the text only holds list enumerators ("1.", "2.") and plain
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from assistant.compose import templates as T
+from assistant.compose.documents import (
+    documents_text,
+    general_document_count,
+)
 from assistant.compose.templates import phrase
+from assistant.compose.text import (
+    LIST_BUDGET,
+    bounded,
+    clip,
+    format_date,
+    is_no_info,
+    join_places,
+    source_line,
+    source_url,
+    squash,
+    tidy,
+)
 from assistant.reply import Citation, Language, QuickReply
 from knowledge.render import format_number, format_vnd
-from knowledge.schema import Channel, ChannelKind, DocumentGroup, DocumentItem, Fee, Procedure
+from knowledge.schema import Channel, ChannelKind, Fee, Procedure
 from knowledge.search.aspects import ASPECTS, Aspect
 from knowledge.text import fold
 from knowledge.text.glossary import english_gloss
 
-MAX_ITEMS: Final = 8  # documents, steps, legal references shown before "… và N mục khác"
-LIST_BUDGET: Final = 950  # characters one list may take before it is cut (at least 3 items)
-MIN_ITEMS: Final = 3
 ROWS_BUDGET: Final = 1100  # characters of channel rows (fee, time) with their notes
-MAX_PLACES: Final = 3  # agencies or addresses per line
-MAX_CASE_BUTTONS: Final = 3
-MAX_CASES_LISTED: Final = 5
 
 # The order in which other aspects are offered as quick replies.
 QUICK_REPLY_ORDER: Final[tuple[Aspect, ...]] = (
@@ -41,27 +50,11 @@ QUICK_REPLY_ORDER: Final[tuple[Aspect, ...]] = (
     "steps",
 )
 
-_NO_INFO: Final = frozenset({"", "khong co thong tin", "khong", "khong quy dinh"})
-_KIND_HEADING_RE: Final = re.compile(
-    r"^[\s*\-+.]*(?:[a-z]\)\s*)?(?:cac\s+)?"
-    r"(?:giay to phai (?:nop|xuat trinh)|thanh phan ho so|bao gom|luu y)(?![a-z])"
-)
-# Headings that hold only advice, not documents to bring.
-_NOTE_HEADING_RE: Final = re.compile(r"^[\s*\-+.]*(?:[a-z]\)\s*)?(?:luu y|ghi chu|chu y)(?![a-z])")
-# A case heading that is really the main list: "Hồ sơ đăng ký tạm trú gồm", "Hồ sơ của người
-# nhận con nuôi" — what everyone brings, under a heading the importer read as a case.
-_MAIN_LIST_RE: Final = re.compile(r"^[\s*\-+.]*(?:\d{1,2}[.)]\s*)?ho so (?:cua |[a-z ]{0,60}gom\b)")
-_SENTENCE_END_RE: Final = re.compile(r"[.;!?](?=\s)|\n")
 _STEP_PREFIX_RE: Final = re.compile(
     r"^\s*(?:bước\s*)?\d{1,2}(?:\.\d{1,2})*\s*[:.)\-–](?!\d)\s*", re.IGNORECASE
 )
-_ENUMERATOR_RE: Final = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[ivx]{1,4})\s*[.)](?!\d)\s*", re.IGNORECASE
-)
-_ZERO_COUNT_RE: Final = re.compile(r"^0+\s")
 _FEE_WORDS_RE: Final = re.compile(r"(?<![a-z])(?:phi|dong|usd|mien)(?![a-z])")
 _TIME_WORDS_RE: Final = re.compile(r"(?<![a-z])(?:ngay|gio|thang|thoi han|lam viec|tuan)(?![a-z])")
-_PORTAL_CODE_RE: Final = re.compile(r"^\d\.\d{6}$")
 
 
 @dataclass
@@ -122,112 +115,6 @@ def _body(
 
 
 # ---------------------------------------------------------------------------------------------
-# Small text helpers
-
-
-def squash(text: str) -> str:
-    """Collapse runs of spaces in each line and drop empty lines."""
-    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-
-
-def tidy(text: str) -> str:
-    """`squash` without private-use symbols (Wingdings ticks) or a leading bullet."""
-    if not text.isascii():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Co")
-    return squash(text).lstrip("-–—•+*·▪●◦> ")
-
-
-def heading(text: str) -> str:
-    """A case heading without its enumerator ("2.", "a)") or trailing colon."""
-    text = tidy(text)
-    while True:
-        stripped = _ENUMERATOR_RE.sub("", text, count=1).lstrip("-–—•+*·▪●◦> ")
-        if stripped == text:
-            return text.rstrip(" :")
-        text = stripped
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to about `limit` characters at a sentence end, else at a word, with "…".
-
-    A cut never leaves a number in the last two words: "ngày 10 tháng 7 năm 2024" cut after
-    "10 tháng" would read as a duration of ten months.
-    """
-    text = squash(text)
-    if len(text) <= limit:
-        return text
-    window = text[:limit]
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(window)]
-    if ends and ends[-1] >= limit // 2:
-        return window[: ends[-1]].rstrip(" ;\n") + " …"
-    words = window.split(" ")
-    if len(words) > 1 and text[limit] != " ":
-        words = words[:-1]  # the last word was cut
-    while len(words) > 1 and any(ch.isdigit() for ch in "".join(words[-2:])):
-        words = words[:-1]
-    if len(words) == 1 and len(words[0]) > limit:
-        words = [window]
-    return " ".join(words).rstrip(" ,;:-–—(\n") + "…"
-
-
-def _is_no_info(text: str) -> bool:
-    return fold(text).strip(" .") in _NO_INFO
-
-
-def fit_count(lines: Sequence[str], max_items: int = MAX_ITEMS, budget: int = LIST_BUDGET) -> int:
-    """How many of `lines` to show: at most `max_items`, within `budget` after `MIN_ITEMS`."""
-    used = 0
-    for index, line in enumerate(lines):
-        if index >= max_items or (index >= MIN_ITEMS and used + len(line) > budget):
-            return index
-        used += len(line) + 1
-    return len(lines)
-
-
-def bounded(
-    lines: Sequence[str], lang: Language, max_items: int = MAX_ITEMS, budget: int = LIST_BUDGET
-) -> list[str]:
-    """The first lines that fit (see `fit_count`), then "… và N mục khác"."""
-    count = fit_count(lines, max_items, budget)
-    shown = list(lines[:count])
-    if count < len(lines):
-        shown.append(phrase("more_items", lang, n=len(lines) - count))
-    return shown
-
-
-def _join_places(places: Sequence[str], lang: Language) -> str:
-    shown = [clip(place, 120) for place in places[:MAX_PLACES]]
-    text = "; ".join(shown)
-    if len(places) > MAX_PLACES:
-        text += " " + phrase("more_places", lang, n=len(places) - MAX_PLACES)
-    return text
-
-
-def _date(value: object) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
-def source_url(p: Procedure) -> str:
-    """The record's page; for a portal code without one, the portal's lookup by code."""
-    if p.source_url:
-        return p.source_url
-    if _PORTAL_CODE_RE.match(p.code):
-        return T.PORTAL_LOOKUP_URL.format(code=p.code)
-    return ""
-
-
-def source_line(p: Procedure, lang: Language) -> str:
-    """ "Nguồn: <name> (mã <code>), dữ liệu ngày dd/mm/yyyy" and the URL on the next line."""
-    if p.record_date:
-        dated = phrase("dated", lang, date=_date(p.record_date))
-    else:
-        dated = phrase("undated", lang)
-    line = phrase("source", lang, name=clip(p.name, 160), code=p.code, dated=dated)
-    url = source_url(p)
-    return f"{line}\n{url}" if url else line
-
-
-# ---------------------------------------------------------------------------------------------
 # Channels: fee and processing time
 
 
@@ -270,7 +157,7 @@ def fee_value(fee: Fee, lang: Language) -> tuple[str, str] | None:
                 value, note = value + note, ""
             elif fold(note).startswith("dong/"):
                 value, note = value + note[4:], ""
-    elif text and not _is_no_info(text):
+    elif text and not is_no_info(text):
         if fee.free and fold(text) != "mien phi":
             value = phrase("fee_free_as_written", lang, text=text)
         elif fee.free:
@@ -281,15 +168,15 @@ def fee_value(fee: Fee, lang: Language) -> tuple[str, str] | None:
         value = phrase("fee_free", lang)
     elif fee.set_locally:
         value = phrase("fee_set_locally", lang)
-    elif fee.label and not _is_no_info(fee.label):
+    elif fee.label and not is_no_info(fee.label):
         value = clip(fee.label, 200)
     else:
         return None
     needs_suffix = lang == "en" or not _mentions_local_council(value)
     if fee.set_locally and needs_suffix and value != phrase("fee_set_locally", lang):
         value += " " + phrase("fee_set_locally_suffix", lang)
-    if fee.valid_until and _date(fee.valid_until) not in value:
-        value += " — " + phrase("fee_valid_until", lang, date=_date(fee.valid_until))
+    if fee.valid_until and format_date(fee.valid_until) not in value:
+        value += " — " + phrase("fee_valid_until", lang, date=format_date(fee.valid_until))
     return value, note
 
 
@@ -297,7 +184,7 @@ def _note_lines(notes: Iterable[str], lang: Language, limit: int = 220) -> str:
     seen: list[str] = []
     for raw in notes:
         note = tidy(raw)
-        if note and not _is_no_info(note) and note not in seen:
+        if note and not is_no_info(note) and note not in seen:
             seen.append(note)
     return "".join("\n  " + phrase("note", lang, text=clip(note, limit)) for note in seen)
 
@@ -328,7 +215,7 @@ def fee_text(p: Procedure, lang: Language) -> str:
 def time_value(channel: Channel, lang: Language) -> str | None:
     """The processing time with its unit; the raw text as written when the unit is unknown."""
     t = channel.processing_time
-    raw = "" if _is_no_info(t.raw) else squash(t.raw)
+    raw = "" if is_no_info(t.raw) else squash(t.raw)
     if t.value is not None and t.unit != "unknown":
         units = T.UNIT_ONE if t.value == 1 else T.UNIT
         return f"{format_number(t.value)} {units[t.unit][lang]}"
@@ -383,198 +270,6 @@ def compact_values(
 
 
 # ---------------------------------------------------------------------------------------------
-# Documents
-
-
-def is_general_group(group: DocumentGroup) -> bool:
-    """A group for everyone: no case, or a kind heading ("Giấy tờ phải nộp", "Lưu ý", …)."""
-    case = heading(group.case)
-    return not case or bool(_KIND_HEADING_RE.match(fold(case)))
-
-
-def is_note_group(group: DocumentGroup) -> bool:
-    """Advice rather than documents: a "Lưu ý"/"Ghi chú" heading, or only such items."""
-    case = heading(group.case)
-    if case:
-        return bool(_NOTE_HEADING_RE.match(fold(case)))
-    return all(_NOTE_HEADING_RE.match(fold(item.name)) for item in group.items)
-
-
-def split_groups(p: Procedure) -> tuple[list[DocumentGroup], list[DocumentGroup], bool]:
-    """(groups shown by default, the other cases, whether the default is truly general)."""
-    groups = [g for g in p.documents if g.items]
-    general = [g for g in groups if is_general_group(g)]
-    cases = [g for g in groups if not is_general_group(g)]
-    # The plain list first, then headed lists ("Giấy tờ phải nộp"), advice last.
-    general.sort(key=lambda g: (is_note_group(g), bool(heading(g.case))))
-    if general and all(is_note_group(g) for g in general):
-        main = [g for g in cases if _MAIN_LIST_RE.match(fold(heading(g.case)))]
-        if main:  # notes alone are no list of documents: the main list first, then the notes
-            return [*main, *general], [g for g in cases if g not in main], True
-    if general:
-        return general, cases, True
-    return groups[:1], groups[1:], False
-
-
-def _quantity(text: str) -> str:
-    parts = [squash(part) for part in text.split(",")]
-    return ", ".join(part for part in parts if part and not _ZERO_COUNT_RE.match(part))
-
-
-def item_line(item: DocumentItem, lang: Language) -> str:
-    extras = []
-    quantity = _quantity(item.quantity)
-    if quantity:
-        extras.append(quantity)
-    if item.form.strip() and fold(item.form.strip()) not in fold(item.name):
-        extras.append(phrase("docs_form", lang, form=clip(item.form, 80)))
-    line = "- " + clip(tidy(item.name), 160)
-    return line + (f" ({'; '.join(extras)})" if extras else "")
-
-
-def group_lines(
-    groups: Sequence[DocumentGroup], lang: Language, *, label_cases: bool, budget: int
-) -> list[str]:
-    """Items of `groups` under their headings, capped as one list of documents."""
-    entries: list[tuple[int, str]] = []  # (group index, line)
-    for index, group in enumerate(groups):
-        entries += [(index, item_line(item, lang)) for item in group.items]
-    kept = fit_count([line for _, line in entries], budget=budget)
-    lines: list[str] = []
-    current = -1
-    for index, line in entries[:kept]:
-        if index != current:
-            current = index
-            case = heading(groups[index].case)
-            if case and label_cases:
-                lines.append(phrase("docs_case", lang, case=clip(case_name(case), 90)))
-            elif case:
-                lines.append(clip(case, 100) + ":")
-        lines.append(line)
-    if kept < len(entries):
-        lines.append(phrase("more_items", lang, n=len(entries) - kept))
-    return lines
-
-
-def case_key(text: str) -> str:
-    """A case heading or request folded, without "trường hợp"-style prefixes or punctuation."""
-    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
-    changed = True
-    while changed:
-        changed = False
-        for prefix in T.CASE_PREFIXES:
-            if key == prefix or key.startswith(prefix + " "):
-                key = key[len(prefix) :].strip()
-                changed = True
-    return key
-
-
-def find_case_group(p: Procedure, case: str) -> DocumentGroup | None:
-    """The document group whose case best matches `case` (containment, then shared words)."""
-    wanted = case_key(case)
-    if not wanted:
-        return None
-    wanted_words = set(wanted.split())
-    best: DocumentGroup | None = None
-    best_score = 0.0
-    for group in p.documents:
-        key = case_key(group.case)
-        if not key or not group.items:
-            continue
-        if wanted in key or key in wanted:
-            score = 2.0 + min(len(key), len(wanted)) / max(len(key), len(wanted))
-        else:
-            score = len(wanted_words & set(key.split())) / len(wanted_words)
-            if score < 0.6:
-                continue
-        if score > best_score:
-            best, best_score = group, score
-    return best
-
-
-def case_name(case: str) -> str:
-    """A case heading as listed: no enumerator, no leading "Trường hợp"."""
-    text = heading(case)
-    if fold(text).startswith("truong hop "):
-        text = text[len("trường hợp ") :]
-    return text[:1].upper() + text[1:]
-
-
-def _shared_words(names: Sequence[str]) -> int:
-    """How many leading words all `names` share (0 for fewer than two names)."""
-    if len(names) < 2:
-        return 0
-    words = [name.split() for name in names]
-    count = 0
-    while all(len(w) > count + 1 for w in words) and len({fold(w[count]) for w in words}) == 1:
-        count += 1
-    return count
-
-
-def case_buttons(cases: Sequence[DocumentGroup], p: Procedure, lang: Language) -> list[QuickReply]:
-    """Buttons for `cases`: a label that tells them apart, a text that finds the case again."""
-    names = [case_name(g.case) for g in cases]
-    shared = _shared_words(names)
-    keys = [case_key(g.case) for g in p.documents if g.items and g.case.strip()]
-    buttons = []
-    for name in names:
-        label = " ".join(name.split()[shared:]) if shared >= 2 else name
-        label = clip(label[:1].upper() + label[1:], 32)
-        text = T.CASE_QUICK_REPLY_TEXT[lang].format(case=_unique_prefix(name, keys))
-        buttons.append(QuickReply(label=label, text=text))
-    return buttons
-
-
-def _unique_prefix(name: str, keys: Sequence[str], limit: int = 120) -> str:
-    """The shortest word prefix of `name` (at least ~60 characters) that only one case has."""
-    words = name.split()
-    prefix = ""
-    for count in range(1, len(words) + 1):
-        prefix = " ".join(words[:count])
-        if len(prefix) > limit:
-            return " ".join(words[: count - 1]) or prefix[:limit]
-        key = case_key(prefix)
-        if len(prefix) >= 60 and sum(1 for k in keys if key in k) <= 1:
-            break
-    return prefix.rstrip(" ,;:(-")
-
-
-def documents_text(p: Procedure, lang: Language, case: str | None) -> tuple[str, list[QuickReply]]:
-    general, cases, truly_general = split_groups(p)
-    if not general:
-        return phrase("docs_none", lang), []
-    lines: list[str] = []
-    chosen = find_case_group(p, case) if case else None
-    if case and chosen is None:
-        lines.append(phrase("docs_case_not_found", lang))
-    if chosen is not None:
-        lines += group_lines([chosen], lang, label_cases=True, budget=LIST_BUDGET // 2)
-        others = [g for g in cases if g is not chosen]
-        if truly_general and all(g is not chosen for g in general):
-            lines += ["", phrase("docs_general", lang)]
-            lines += group_lines(general, lang, label_cases=False, budget=LIST_BUDGET // 2)
-        elif not truly_general and chosen is not general[0]:
-            others = [general[0], *others]
-    else:
-        lines += group_lines(general, lang, label_cases=not truly_general, budget=LIST_BUDGET)
-        others = cases
-    if not others:
-        return "\n".join(lines), []
-    names = [clip(case_name(g.case), 70) for g in others[:MAX_CASES_LISTED]]
-    listed = "; ".join(names)
-    if len(others) > MAX_CASES_LISTED:
-        listed += " " + phrase("more_items", lang, n=len(others) - MAX_CASES_LISTED)
-    lines += ["", phrase("docs_other_cases", lang, cases=listed)]
-    lines.append(phrase("docs_other_cases_hint", lang))
-    return "\n".join(lines), case_buttons(others[:MAX_CASE_BUTTONS], p, lang)
-
-
-def general_document_count(p: Procedure) -> int:
-    general, _, truly_general = split_groups(p)
-    return sum(len(g.items) for g in general) if truly_general else 0
-
-
-# ---------------------------------------------------------------------------------------------
 # Steps, where, online, conditions, legal basis, result
 
 
@@ -603,11 +298,11 @@ def where_text(p: Procedure, lang: Language) -> str:
     if p.levels:
         lines.append(phrase("where_level", lang, value=_levels(p, lang)))
     if a.competent:
-        lines.append(phrase("where_competent", lang, value=_join_places(a.competent, lang)))
+        lines.append(phrase("where_competent", lang, value=join_places(a.competent, lang)))
     if a.implementing and a.implementing != a.competent:
-        lines.append(phrase("where_implementing", lang, value=_join_places(a.implementing, lang)))
+        lines.append(phrase("where_implementing", lang, value=join_places(a.implementing, lang)))
     if a.receiving:
-        lines.append(phrase("where_receiving", lang, value=_join_places(a.receiving, lang)))
+        lines.append(phrase("where_receiving", lang, value=join_places(a.receiving, lang)))
     if not lines:
         return phrase("where_none", lang)
     kinds = list(dict.fromkeys(c.channel for c in p.channels))
@@ -663,7 +358,7 @@ def online_text(p: Procedure, lang: Language) -> str:
 
 def _as_written(text: str, lang: Language, limit: int, empty_key: str) -> str:
     text = squash(text)
-    if not text or _is_no_info(text):
+    if not text or is_no_info(text):
         return phrase(empty_key, lang)
     body = clip(text, limit)
     if body != text:
@@ -702,7 +397,7 @@ def general_text(p: Procedure, lang: Language) -> str:
         lines.append(phrase("general_level", lang, value=_levels(p, lang)))
     agencies = p.agencies.competent or p.agencies.implementing
     if agencies:
-        lines.append(phrase("general_agency", lang, value=_join_places(agencies[:1], lang)))
+        lines.append(phrase("general_agency", lang, value=join_places(agencies[:1], lang)))
     fees = [fee_value(c.fee, lang) for c in p.channels]
     fee = compact_values(p.channels, [f[0] if f else None for f in fees], lang)
     if fee:

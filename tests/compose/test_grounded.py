@@ -10,7 +10,8 @@ import pytest
 
 from assistant.compose import Composed, compose_answer
 from assistant.compose import templates as T
-from assistant.compose.grounded import clip, find_case_group
+from assistant.compose.documents import find_case_group
+from assistant.compose.text import clip
 from assistant.reply import Citation, Language
 from knowledge.schema import (
     Channel,
