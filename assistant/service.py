@@ -333,7 +333,7 @@ class Assistant:
         aspect = u.aspect
         if u.option is not None and state.pending_aspect:
             aspect = state.pending_aspect  # type: ignore[assignment]
-        composed = compose_answer(procedure, aspect, u.language, case=u.case)
+        composed = compose_answer(procedure, aspect, u.language, case=u.case, question=u.text)
         text, citations, quick, options = self.with_variants(
             composed, procedure, decision, aspect, u
         )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from assistant.compose import templates as T
+from assistant.compose.focus import NO_FOCUS, Focus, shown
 from assistant.compose.templates import phrase
 from assistant.compose.text import LIST_BUDGET, clip, fit_count, heading, squash, tidy
 from assistant.reply import Language, QuickReply
@@ -74,16 +75,25 @@ def item_line(item: DocumentItem, lang: Language) -> str:
 
 
 def group_lines(
-    groups: Sequence[DocumentGroup], lang: Language, *, label_cases: bool, budget: int
+    groups: Sequence[DocumentGroup],
+    lang: Language,
+    *,
+    label_cases: bool,
+    budget: int,
+    focus: Focus = NO_FOCUS,
 ) -> list[str]:
-    """Items of `groups` under their headings, capped as one list of documents."""
+    """Items of `groups` under their headings, capped as one list of documents; an item
+    the question singles out is shown even past the cut (see `assistant.compose.focus`)."""
     entries: list[tuple[int, str]] = []  # (group index, line)
+    names: list[str] = []
     for index, group in enumerate(groups):
         entries += [(index, item_line(item, lang)) for item in group.items]
-    kept = fit_count([line for _, line in entries], budget=budget)
+        names += [item.name for item in group.items]
+    fitting = fit_count([line for _, line in entries], budget=budget)
+    chosen = shown(fitting, names, focus)
     lines: list[str] = []
     current = -1
-    for index, line in entries[:kept]:
+    for index, line in (entries[i] for i in chosen):
         if index != current:
             current = index
             case = heading(groups[index].case)
@@ -92,8 +102,8 @@ def group_lines(
             elif case:
                 lines.append(clip(case, 100) + ":")
         lines.append(line)
-    if kept < len(entries):
-        lines.append(phrase("more_items", lang, n=len(entries) - kept))
+    if len(chosen) < len(entries):
+        lines.append(phrase("more_items", lang, n=len(entries) - len(chosen)))
     return lines
 
 
@@ -180,7 +190,9 @@ def _unique_prefix(name: str, keys: Sequence[str], limit: int = 120) -> str:
     return prefix.rstrip(" ,;:(-")
 
 
-def documents_text(p: Procedure, lang: Language, case: str | None) -> tuple[str, list[QuickReply]]:
+def documents_text(
+    p: Procedure, lang: Language, case: str | None, focus: Focus = NO_FOCUS
+) -> tuple[str, list[QuickReply]]:
     general, cases, truly_general = split_groups(p)
     if not general:
         return phrase("docs_none", lang), []
@@ -197,7 +209,9 @@ def documents_text(p: Procedure, lang: Language, case: str | None) -> tuple[str,
         elif not truly_general and chosen is not general[0]:
             others = [general[0], *others]
     else:
-        lines += group_lines(general, lang, label_cases=not truly_general, budget=LIST_BUDGET)
+        lines += group_lines(
+            general, lang, label_cases=not truly_general, budget=LIST_BUDGET, focus=focus
+        )
         others = cases
     if not others:
         return "\n".join(lines), []

@@ -18,6 +18,7 @@ from assistant.compose.documents import (
     documents_text,
     general_document_count,
 )
+from assistant.compose.focus import NO_FOCUS, Focus, focus_of
 from assistant.compose.templates import phrase
 from assistant.compose.text import (
     LIST_BUDGET,
@@ -68,17 +69,24 @@ class Composed:
 
 
 def compose_answer(
-    procedure: Procedure, aspect: Aspect, language: Language, *, case: str | None = None
+    procedure: Procedure,
+    aspect: Aspect,
+    language: Language,
+    *,
+    case: str | None = None,
+    question: str = "",
 ) -> Composed:
     """The reply about `aspect` of `procedure` in `language`, ending with its source.
 
     `case` (documents only) picks the documents of one case (trường hợp), matched loosely
     against the record's case headings; a quick reply of a documents answer asks for it.
+    `question`: a document it names is shown even where a long list is cut.
     """
     lang: Language = "en" if language == "en" else "vi"
     if aspect not in ASPECTS:
         aspect = "general"
-    body, extra_buttons = _body(procedure, aspect, lang, case)
+    focus = focus_of(question, procedure.name) if question else NO_FOCUS
+    body, extra_buttons = _body(procedure, aspect, lang, case, focus)
     title = T.ASPECT_TITLE[aspect][lang]
     name = clip(procedure.name, 90)
     gloss = english_gloss(procedure.name) if lang == "en" else ""
@@ -95,10 +103,10 @@ def compose_answer(
 
 
 def _body(
-    p: Procedure, aspect: Aspect, lang: Language, case: str | None
+    p: Procedure, aspect: Aspect, lang: Language, case: str | None, focus: Focus
 ) -> tuple[str, list[QuickReply]]:
     if aspect == "documents":
-        return documents_text(p, lang, case)
+        return documents_text(p, lang, case, focus)
     if aspect == "general":
         return general_text(p, lang), []
     builders = {
