@@ -247,6 +247,18 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         whole_name=True,
     ),
     Variant(
+        # Locking or unlocking an electronic ID or account: asked for by name only.
+        "lock",
+        _words("mở khóa", r"khóa (?:tài khoản|căn cước)"),
+        _words(
+            "mo khoa",
+            "bi khoa",
+            r"khoa (?:tai khoan|can cuoc|vneid|dinh danh)",
+            r"(?:un)?lock\w*",
+            "blocked",
+        ),
+    ),
+    Variant(
         # The fully-online channel published as its own record ("… thực hiện bằng dịch vụ
         # công trực tuyến toàn trình"): what a citizen means only when they say so.
         "fully_online",
@@ -492,6 +504,7 @@ FORCES_ASKED: Final[re.Pattern[str]] = _words(
 # the same service for individuals: a citizen's question wants the individuals' one.
 ORGANISATION_IN_NAME: Final[re.Pattern[str]] = _words(
     r"đối với tổ chức(?! (?:tín dụng|tài chính|tự doanh|nhận ủy thác))",
+    r"cho (?:cơ quan, )?tổ chức(?! (?:tín dụng|tài chính))$",
     "tổ chức, cá nhân trả thu nhập",
 )
 ORGANISATION_ASKED: Final[re.Pattern[str]] = _words(

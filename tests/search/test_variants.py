@@ -173,6 +173,13 @@ def test_late_birth_registration_for_someone_with_papers_is_a_variant() -> None:
     assert balance(name, "tôi 30 tuổi chưa từng đăng ký khai sinh") == (1, 0)
 
 
+def test_unlocking_an_account_is_asked_for_by_name() -> None:
+    name = "Mở khóa tài khoản định danh điện tử (thực hiện tại cấp tỉnh)"
+    assert balance(name, "đăng ký tài khoản định danh mức 2") == (0, 1)
+    assert balance(name, "tài khoản VNeID bị khóa") == (1, 0)
+    assert balance("Cấp chứng chỉ sau khóa đào tạo", "khóa học lái xe") == (0, 0)
+
+
 def test_services_for_officials_are_a_variant_the_question_must_name() -> None:
     name = "Giải quyết hưởng lương hưu, trợ cấp hàng tháng đối với cán bộ xã"
     assert balance(name, "lĩnh lương hưu qua ATM") == (0, 1)
