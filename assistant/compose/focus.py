@@ -12,11 +12,13 @@ from typing import Final
 from knowledge.text import fold
 
 # Words that carry no subject of their own in a question (folded).
-_FILLER_WORDS: Final = """a ai anh ban bao bi bo cac cai can chi cho chu co cua da dang de den di do duoc em gi
-    gio ha hay het hoi khi khong ko la lai lam len luc ma mang may minh moi mot muon nao ne
-    neu nha nhieu nhu nhung nop o oi phai ra roi sao se sau tai the thi thoi toi tu tui va
-    van vao vay ve voi xin xong giay to nguoi thu tuc the and are can do does for have how i is my need of or the
-    to what which with"""
+_FILLER_WORDS: Final = """
+    a ai anh ban bao bi bo cac cai can chi cho chu co cua da dang de den di duoc em gi
+    gio ha hay het hoi khi khong ko la lai lam len luc ma mang may minh moi mot muon nao
+    ne neu nha nhieu nhu nhung nop o oi phai ra roi sao se sau tai thi thoi toi tu tui
+    va van vao vay ve voi xin xong giay nguoi thu tuc
+    and are do does for have how i is my need of or the to what which with
+"""
 _FILLER: Final = frozenset(_FILLER_WORDS.split())
 _WORD: Final = re.compile(r"[a-z0-9]+")
 MAX_PULLED: Final = 2  # items beyond the cut that a question may bring into view

@@ -39,7 +39,7 @@ from knowledge.text import (
     normalize_lower,
     repair_telex,
 )
-from knowledge.text.glossary import load_glossary, translate_terms
+from knowledge.text.glossary import load_glossary
 
 
 @dataclass(frozen=True)
@@ -231,14 +231,14 @@ class Searcher:
         expansions.extend(part for part in contracted if part)
         dense = text
         if query_type == "other":
-            translated = translate_terms(text, self.glossary)
+            # "how long" -> "thời hạn giải quyết" says what is asked, not which procedure:
+            # weighed like an aspect phrase, so it doesn't lift names with "thời hạn".
+            translated, asked, named = self.glossary.translate_split(text, says_aspect)
             if translated:
-                # "how long" -> "thời hạn giải quyết" says what is asked, not which procedure:
-                # weighed like an aspect phrase, so it doesn't lift names with "thời hạn".
-                named = self.glossary.translate(text, where=lambda p: not says_aspect(p))
-                asked = self.glossary.translate(text, where=says_aspect)
-                expansions.extend(part for part in (named,) if part)
-                aspect_expansions.extend(part for part in (asked,) if part)
+                if named:
+                    expansions.append(named)
+                if asked:
+                    aspect_expansions.append(asked)
                 dense = f"{text} ({translated})"
         elif query_type == "vi_unaccented":
             dense = self.index.restorer.restore(text)

@@ -340,9 +340,26 @@ class Glossary:
         folded words already appear inside an earlier term is left out ("người nước ngoài"
         after "cấp thẻ tạm trú cho người nước ngoài"). `where`: only matches whose English
         phrase passes it."""
+        return self._joined(self._select(normalize(text)), where)
+
+    def translate_split(self, text: str, where: Callable[[str], bool]) -> tuple[str, str, str]:
+        """`translate(text)`, then its matches that pass `where` and those that do not, each
+        joined like `translate` does — from one matching of `text`."""
+        selected = self._select(normalize(text))
+        return (
+            self._joined(selected, None),
+            self._joined(selected, where),
+            self._joined(selected, lambda phrase: not where(phrase)),
+        )
+
+    def _joined(
+        self,
+        selected: list[tuple[int, int, int, str, int, int]],
+        where: Callable[[str], bool] | None,
+    ) -> str:
         present = " "
         terms: list[str] = []
-        for _, _, i, phrase, _, _ in self._select(normalize(text)):
+        for _, _, i, phrase, _, _ in selected:
             if where is not None and not where(phrase):
                 continue
             for term, key in self._vi_keys[i]:

@@ -155,42 +155,46 @@ def test_vietnamese_authorities_listed_beside_foreign_ones_is_the_general_servic
     assert balance("Thủ tục đăng ký khai tử có yếu tố nước ngoài", "đăng ký khai tử") == (0, 1)
 
 
-def test_the_fully_online_record_is_a_variant_the_question_must_name() -> None:
-    name = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe sản xuất lắp ráp trong nước"
-    assert balance(name, "mua xe máy mới thì đi bấm biển ở đâu") == (0, 1)
-    assert balance(name, "đăng ký xe lần đầu online toàn trình") == (1, 0)
-    assert balance(name, "làm trực tuyến hết được không") == (1, 0)
-    imported = (
-        "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe nhập khẩu  thực hiện tại cấp tỉnh"
-    )
-    assert balance(imported, "đăng ký xe toàn trình") == (1, 1)
-    assert balance(imported, "xe nhập khẩu đăng ký toàn trình") == (2, 0)
+FULLY_ONLINE = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe sản xuất lắp ráp trong nước"
+IMPORTED = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe nhập khẩu  thực hiện tại cấp tỉnh"
+HAS_PAPERS = "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"
+UNLOCK = "Mở khóa tài khoản định danh điện tử (thực hiện tại cấp tỉnh)"
+OFFICIALS = "Giải quyết hưởng lương hưu, trợ cấp hàng tháng đối với cán bộ xã"
+TRANSLATOR = "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật"
 
 
-def test_late_birth_registration_for_someone_with_papers_is_a_variant() -> None:
-    name = "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"
-    assert balance(name, "làm khai sinh cho em bé") == (0, 1)
-    assert balance(name, "tôi 30 tuổi chưa từng đăng ký khai sinh") == (1, 0)
+@pytest.mark.parametrize(
+    ("name", "question", "expected"),
+    [
+        # the fully-online record, an imported vehicle
+        (FULLY_ONLINE, "mua xe máy mới thì đi bấm biển ở đâu", (0, 1)),
+        (FULLY_ONLINE, "đăng ký xe lần đầu online toàn trình", (1, 0)),
+        (FULLY_ONLINE, "làm trực tuyến hết được không", (1, 0)),
+        (IMPORTED, "đăng ký xe toàn trình", (1, 1)),
+        (IMPORTED, "xe nhập khẩu đăng ký toàn trình", (2, 0)),
+        # late birth registration for someone who already has papers
+        (HAS_PAPERS, "làm khai sinh cho em bé", (0, 1)),
+        (HAS_PAPERS, "tôi 30 tuổi chưa từng đăng ký khai sinh", (1, 0)),
+        # unlocking an account, not any "khóa" (a course)
+        (UNLOCK, "đăng ký tài khoản định danh mức 2", (0, 1)),
+        (UNLOCK, "tài khoản VNeID bị khóa", (1, 0)),
+        ("Cấp chứng chỉ sau khóa đào tạo", "khóa học lái xe", (0, 0)),
+        # services for officials
+        (OFFICIALS, "lĩnh lương hưu qua ATM", (0, 1)),
+        (OFFICIALS, "cán bộ xã nghỉ hưu thì hưởng lương hưu thế nào", (1, 0)),
+        # a translator's signature
+        (TRANSLATOR, "chứng thực chữ ký ở xã", (0, 1)),
+        (TRANSLATOR, "chứng thực chữ ký bản dịch tiếng Anh", (1, 0)),
+    ],
+)
+def test_qualifiers_a_citizen_means_only_when_the_question_says_so(
+    name: str, question: str, expected: tuple[int, int]
+) -> None:
+    assert balance(name, question) == expected
 
 
-def test_unlocking_an_account_is_asked_for_by_name() -> None:
-    name = "Mở khóa tài khoản định danh điện tử (thực hiện tại cấp tỉnh)"
-    assert balance(name, "đăng ký tài khoản định danh mức 2") == (0, 1)
-    assert balance(name, "tài khoản VNeID bị khóa") == (1, 0)
-    assert balance("Cấp chứng chỉ sau khóa đào tạo", "khóa học lái xe") == (0, 0)
-
-
-def test_services_for_officials_are_a_variant_the_question_must_name() -> None:
-    name = "Giải quyết hưởng lương hưu, trợ cấp hàng tháng đối với cán bộ xã"
-    assert balance(name, "lĩnh lương hưu qua ATM") == (0, 1)
-    assert balance(name, "cán bộ xã nghỉ hưu thì hưởng lương hưu thế nào") == (1, 0)
-
-
-def test_a_translators_signature_is_the_translators_service() -> None:
-    name = "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật"
-    assert balance(name, "chứng thực chữ ký ở xã") == (0, 1)
-    assert balance(name, "chứng thực chữ ký bản dịch tiếng Anh") == (1, 0)
-    assert balance(name, "certify a signature on a translation", foreigner=True) == (1, 0)
+def test_a_translation_asked_in_english_is_the_translators_service() -> None:
+    assert balance(TRANSLATOR, "certify a signature on a translation", foreigner=True) == (1, 0)
 
 
 def test_an_exceptional_case_is_a_qualifier_the_question_must_describe() -> None:

@@ -602,3 +602,4 @@ def test_translate_can_keep_only_some_matches() -> None:
     assert "giấy phép xây dựng" in named and "thời hạn" not in named
     assert "thời hạn giải quyết" in asked and "giấy phép" not in asked
     assert glossary.translate(text) == glossary.translate(text, where=lambda phrase: True)
+    assert glossary.translate_split(text, says_aspect) == (glossary.translate(text), asked, named)
