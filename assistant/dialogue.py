@@ -25,10 +25,13 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from knowledge.store import make_engine
@@ -73,6 +76,8 @@ class TurnRow(Base):
     answer_mode: Mapped[str] = mapped_column(String(16))
     procedure_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     aspect: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # From the message's arrival to the stored reply; NULL for turns stored before it existed.
+    latency_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -149,6 +154,7 @@ class TurnRecord:
     answer_mode: str = "none"
     procedure_code: str | None = None
     aspect: str | None = None
+    latency_ms: int | None = None
 
 
 class UnknownReply(LookupError):
@@ -163,6 +169,7 @@ class ConversationStore:
         self.ttl = ttl
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -267,6 +274,25 @@ class ConversationStore:
             return {rating: count for rating, count in rows}
 
 
+# Columns added after the first release: (table, column, SQL type). `create_all` makes new
+# tables whole but never alters an existing one, so older databases get them here.
+ADDED_COLUMNS = (("turns", "latency_ms", "INTEGER"),)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Bring an existing database up to the current tables (idempotent, safe to race)."""
+    for table, column, sql_type in ADDED_COLUMNS:
+        present = {c["name"] for c in inspect(engine).get_columns(table)}
+        if column in present:
+            continue
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+        except (OperationalError, ProgrammingError):  # another process added it meanwhile
+            if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+                raise
+
+
 def _turn_record(row: TurnRow) -> TurnRecord:
     return TurnRecord(
         reply_id=row.reply_id,
@@ -276,4 +302,5 @@ def _turn_record(row: TurnRow) -> TurnRecord:
         answer_mode=row.answer_mode,
         procedure_code=row.procedure_code,
         aspect=row.aspect,
+        latency_ms=row.latency_ms,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -180,11 +181,12 @@ class Assistant:
     # -- the whole pipeline --------------------------------------------------------------
 
     def reply(self, msg: Message) -> Reply:
+        started = time.perf_counter()
         conversation = self.conversations.load(msg.channel, msg.user)
         guarded = self.guard(msg)
         understanding = self.understand(msg, guarded, conversation.state)
         draft = self.answer(understanding, conversation.state, self.mode_for(msg))
-        return self.finish(conversation, understanding, draft)
+        return self.finish(conversation, understanding, draft, started)
 
     async def areply(self, msg: Message) -> Reply:
         return await asyncio.to_thread(self.reply, msg)
@@ -192,6 +194,7 @@ class Assistant:
     async def stream(self, msg: Message) -> AsyncIterator[StreamDelta | Reply]:
         """Text deltas, then the final `Reply`, whose text is authoritative: a streamed LLM
         answer that fails the number check is replaced by the grounded answer there."""
+        started = time.perf_counter()
         conversation = await asyncio.to_thread(self.conversations.load, msg.channel, msg.user)
         guarded = self.guard(msg)
         understanding = await asyncio.to_thread(self.understand, msg, guarded, conversation.state)
@@ -216,11 +219,13 @@ class Assistant:
                     log.warning("LLM stream failed, grounded answer used: %s", exc)
                 draft = llm_draft or draft
                 if streamed:  # the final reply replaces what was shown when it fell back
-                    yield await asyncio.to_thread(self.finish, conversation, understanding, draft)
+                    yield await asyncio.to_thread(
+                        self.finish, conversation, understanding, draft, started
+                    )
                     return
         for piece in _pieces(draft.text):
             yield StreamDelta(piece)
-        yield await asyncio.to_thread(self.finish, conversation, understanding, draft)
+        yield await asyncio.to_thread(self.finish, conversation, understanding, draft, started)
 
     def mode_for(self, msg: Message) -> Mode:
         mode: Mode = msg.mode or self.settings.answer_mode
@@ -503,8 +508,15 @@ class Assistant:
             ],
         )
 
-    def finish(self, conversation: Conversation, u: Understanding, draft: Draft) -> Reply:
-        """Update the dialogue state, store the turn, and build the reply."""
+    def finish(
+        self,
+        conversation: Conversation,
+        u: Understanding,
+        draft: Draft,
+        started: float | None = None,
+    ) -> Reply:
+        """Update the dialogue state, store the turn (with its latency, from `started`, a
+        `time.perf_counter()` reading when the message arrived), and build the reply."""
         state = conversation.state
         if u.intent == "reset":
             state = DialogueState()
@@ -544,6 +556,7 @@ class Assistant:
             answer_mode=reply.answer_mode,
             procedure_code=draft.procedure_code,
             aspect=reply.aspect,
+            latency_ms=None if started is None else round((time.perf_counter() - started) * 1000),
         )
         self.conversations.save(conversation, turn)
         return reply

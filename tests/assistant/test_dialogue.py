@@ -100,3 +100,58 @@ def test_concurrent_first_messages_share_one_conversation(database_url: str) -> 
     assert len(stores[0].turns(ids[0])) == 4  # no turn lost
     for s in stores:
         s.close()
+
+
+def test_an_older_database_gets_the_latency_column(database_url: str) -> None:
+    """A database made before turns recorded latency opens, keeps its turns, and records it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    serial = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as connection:  # the turns table as the first release made it
+        connection.execute(
+            text(
+                "CREATE TABLE conversations (id VARCHAR(32) PRIMARY KEY, channel VARCHAR(32),"
+                " user_id VARCHAR(255), state JSON, created_at TIMESTAMP WITH TIME ZONE,"
+                " updated_at TIMESTAMP WITH TIME ZONE, CONSTRAINT uq_conversations_user"
+                " UNIQUE (channel, user_id))"
+            )
+        )
+        connection.execute(
+            text(
+                f"CREATE TABLE turns (id {serial} PRIMARY KEY, conversation_id VARCHAR(32)"
+                " REFERENCES conversations (id), reply_id VARCHAR(32) UNIQUE, user_text TEXT,"
+                " reply_text TEXT, kind VARCHAR(32), answer_mode VARCHAR(16),"
+                " procedure_code VARCHAR(64), aspect VARCHAR(32),"
+                " created_at TIMESTAMP WITH TIME ZONE)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversations VALUES ('c1', 'web', 'u1', '{}',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO turns (conversation_id, reply_id, user_text, reply_text, kind,"
+                " answer_mode, created_at) VALUES ('c1', 'r-old', 'hỏi', 'đáp', 'answer',"
+                " 'grounded', CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    for _reopen in range(2):  # idempotent
+        store = ConversationStore(database_url)
+        store.close()
+    store = ConversationStore(database_url)
+    try:
+        conversation = store.load("web", "u1")
+        new = turn("r-new")
+        new.latency_ms = 42
+        store.save(conversation, new)
+        assert [(t.reply_id, t.latency_ms) for t in store.turns("c1")] == [
+            ("r-old", None),
+            ("r-new", 42),
+        ]
+    finally:
+        store.close()
