@@ -44,6 +44,42 @@ MESSAGES: Final[dict[str, dict[Language, str]]] = {
             "(the one-stop office). I can still answer questions about procedures here."
         ),
     },
+    # Added to a reply when the conversation has been put in the staff inbox.
+    "handoff_asked": {
+        "vi": (
+            "Mình đã chuyển cuộc trò chuyện cho cán bộ bộ phận một cửa; khi cán bộ nhận, "
+            "họ sẽ trả lời bạn ngay tại đây."
+        ),
+        "en": (
+            "I have passed this conversation to the one-stop office staff; when someone takes "
+            "it, they will answer you right here."
+        ),
+    },
+    "handoff_unhelped": {
+        "vi": (
+            "Mình chưa giúp được bạn, nên đã chuyển câu hỏi cho cán bộ bộ phận một cửa; cán bộ "
+            "sẽ trả lời bạn tại đây."
+        ),
+        "en": (
+            "I could not help with this, so I have passed your question to the one-stop office "
+            "staff; they will answer you here."
+        ),
+    },
+    # Sent on the citizen's channel by the staff console.
+    "handoff_claimed": {
+        "vi": "Cán bộ bộ phận một cửa đã nhận cuộc trò chuyện và sẽ trả lời bạn tại đây.",
+        "en": "A staff member of the one-stop office has joined and will answer you here.",
+    },
+    "handoff_released": {
+        "vi": (
+            "Cán bộ đã kết thúc hỗ trợ. Trợ lý tự động tiếp tục trả lời bạn; cần gặp cán bộ, "
+            'bạn cứ nhắn "gặp cán bộ".'
+        ),
+        "en": (
+            "The staff member has finished. The automatic assistant answers again; to reach a "
+            'person, just write "talk to staff".'
+        ),
+    },
     "out_of_scope": {
         "vi": (
             "Xin lỗi, mình chỉ hỗ trợ thông tin về thủ tục hành chính (hồ sơ, lệ phí, thời gian, "

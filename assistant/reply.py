@@ -11,7 +11,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Language = Literal["vi", "en"]
-ReplyKind = Literal["answer", "clarification", "out_of_scope", "refusal", "handoff", "greeting"]
+# "held": a staff member has the conversation; the reply has no text and is not sent.
+ReplyKind = Literal[
+    "answer", "clarification", "out_of_scope", "refusal", "handoff", "greeting", "held"
+]
 AnswerMode = Literal["grounded", "llm", "none"]  # "none": no procedure was answered from
 
 
@@ -42,3 +45,6 @@ class Reply(BaseModel):
     answer_mode: AnswerMode = "none"
     aspect: str | None = None  # the aspect answered ("fee", "documents", …), when an answer
     procedure_code: str | None = None  # the procedure answered or in focus
+    # "queued": the conversation is in the staff inbox; "with_staff": a staff member has it
+    # (kind "held"). The web widget then asks GET /v1/chat/messages for their replies.
+    handoff: Literal["queued", "with_staff"] | None = None

@@ -46,6 +46,7 @@ from assistant.dialogue import (
 )
 from assistant.grounding import ungrounded_numbers
 from assistant.guard import GuardResult, check_message, redact
+from assistant.handoff import UNHELPED_KINDS, HandoffReason, Handoffs
 from assistant.llm.chain import LLMAnswer, LLMChain, Source
 from assistant.messages import STARTERS, message
 from assistant.reply import AnswerMode, Citation, Language, QuickReply, Reply, ReplyKind
@@ -152,6 +153,8 @@ class Assistant:
         self._title_vocabulary: tuple[int, frozenset[str]] | None = None
         # Staff-approved FAQs (answered first) and local corrections; None: catalogue only.
         self.curation = curation
+        # The staff inbox (handing conversations to a person); None: hotline and office only.
+        self.handoffs: Handoffs | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -184,6 +187,9 @@ class Assistant:
         started = time.perf_counter()
         conversation = self.conversations.load(msg.channel, msg.user)
         guarded = self.guard(msg)
+        held = self.held_reply(msg, conversation, guarded)
+        if held is not None:
+            return held
         understanding = self.understand(msg, guarded, conversation.state)
         draft = self.answer(understanding, conversation.state, self.mode_for(msg))
         return self.finish(conversation, understanding, draft, started)
@@ -197,6 +203,10 @@ class Assistant:
         started = time.perf_counter()
         conversation = await asyncio.to_thread(self.conversations.load, msg.channel, msg.user)
         guarded = self.guard(msg)
+        held = await asyncio.to_thread(self.held_reply, msg, conversation, guarded)
+        if held is not None:
+            yield held
+            return
         understanding = await asyncio.to_thread(self.understand, msg, guarded, conversation.state)
         mode = self.mode_for(msg)
         draft = await asyncio.to_thread(self.answer, understanding, conversation.state, "grounded")
@@ -232,6 +242,22 @@ class Assistant:
         return mode
 
     # -- stages --------------------------------------------------------------------------
+
+    def held_reply(
+        self, msg: Message, conversation: Conversation, guarded: GuardResult
+    ) -> Reply | None:
+        """A staff member has this conversation: the (redacted) message goes to them and the
+        reply is `held`, with no text, which channels do not send."""
+        if self.handoffs is None or not self.handoffs.holding(conversation.id, guarded.text):
+            return None
+        return Reply(
+            id=new_id(),
+            conversation_id=conversation.id,
+            kind="held",
+            text="",
+            handoff="with_staff",
+            language=msg.locale or conversation.state.language or guarded.language,  # type: ignore[arg-type]
+        )
 
     def guard(self, msg: Message) -> GuardResult:
         return check_message(msg.text, max_chars=self.settings.max_message_chars)
@@ -533,6 +559,9 @@ class Assistant:
         text = draft.text
         if u.truncated:
             text = f"{message('truncated', u.language)}\n{text}"
+        handed_over = self.hand_over(conversation, u, draft)
+        if handed_over:
+            text = f"{text}\n\n{message(f'handoff_{handed_over}', u.language)}"
         if u.intent == "question":
             state.history = [*state.history, (u.text, text)][-6:]
         conversation.state = state
@@ -547,6 +576,7 @@ class Assistant:
             answer_mode=draft.answer_mode,
             aspect=draft.aspect if draft.kind == "answer" else None,
             procedure_code=draft.procedure_code or state.focus_code,
+            handoff="queued" if handed_over else None,
         )
         turn = TurnRecord(
             reply_id=reply.id,
@@ -560,6 +590,25 @@ class Assistant:
         )
         self.conversations.save(conversation, turn)
         return reply
+
+    def hand_over(
+        self, conversation: Conversation, u: Understanding, draft: Draft
+    ) -> HandoffReason | None:
+        """Put the conversation in the staff inbox when the citizen asks for a person or this
+        is the second message in a row the assistant could not help with; the reason, if so."""
+        if self.handoffs is None:
+            return None
+        reason: HandoffReason
+        if u.intent == "handoff":
+            reason = "asked"
+        elif draft.kind in UNHELPED_KINDS and self.handoffs.last_unhelped(conversation.id):
+            reason = "unhelped"
+        else:
+            return None
+        queued = self.handoffs.request(
+            conversation.id, conversation.channel, conversation.user_id, reason, u.text, u.language
+        )
+        return reason if queued else None
 
     def feedback(self, reply_id: str, rating: Rating, comment: str = "") -> None:
         """Thumbs up/down on a reply; the comment is redacted like any message."""

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     staff_faq_threshold: float = Field(default=0.8, gt=0, le=1)
     # Send the console's cookie only over HTTPS (turn off only for local HTTP testing).
     staff_secure_cookies: bool = True
+    # A claimed handoff whose staff member has not written for this long goes back to the
+    # assistant (it answers the citizen again).
+    staff_handoff_timeout_minutes: float = Field(default=30.0, gt=0)
 
 
 @lru_cache(maxsize=1)

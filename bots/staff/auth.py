@@ -1,64 +1,47 @@
 """Who is calling the console: sessions (cookie + CSRF for the UI, bearer tokens for the
-JSON API), role checks, and login throttling."""
+JSON API), the login form's CSRF check, role checks, and the login throttle's HTTP answer
+(the failures themselves are counted in the database, see staff/accounts.py)."""
 
 from __future__ import annotations
 
 import hmac
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from bots.web.errors import ApiError
+from staff.accounts import Throttled
 from staff.passwords import token_digest
 from staff.store import Role, Session, StaffStore
 
 COOKIE = "staff_session"
+# The login form's pre-session CSRF token (double submit: this cookie and a hidden field).
+LOGIN_CSRF_COOKIE = "staff_login_csrf"
+LOGIN_CSRF_MAX_AGE_S = 30 * 60
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@dataclass
-class LoginThrottle:
-    """Failed logins per key (username, client IP) in a sliding window, in this process."""
+def login_csrf_ok(cookie: str | None, given: str | None) -> bool:
+    """The login form's double-submit check: the cookie and the form field must match.
 
-    attempts: int
-    window_s: float
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    A login form forged on another site carries neither (the SameSite=Strict cookie is not
+    sent cross-site, and the page cannot read it), so it cannot log a victim's browser into
+    the forger's account."""
+    return bool(cookie and given) and hmac.compare_digest(str(cookie).encode(), str(given).encode())
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and now - failures[0] > self.window_s:
-            failures.popleft()
-        return failures
 
-    def retry_after(self, keys: list[str]) -> int:
-        """Seconds to wait, 0 when a login may be tried."""
-        now = self.clock()
-        with self._lock:
-            waits = [
-                self.window_s - (now - f[0])
-                for f in (self._recent(k, now) for k in keys)
-                if len(f) >= self.attempts
-            ]
-        return int(max(waits)) + 1 if waits else 0
+def login_csrf_error() -> ApiError:
+    return ApiError(
+        403,
+        "csrf",
+        "Biểu mẫu đăng nhập đã hết hạn hoặc không hợp lệ, hãy đăng nhập lại / "
+        "the login form expired or is invalid, please log in again.",
+    )
 
-    def failed(self, keys: list[str]) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-            if len(self._failures) > 10_000:  # bounded memory under a spray of usernames
-                self._failures = {k: v for k, v in self._failures.items() if v}
 
-    def succeeded(self, username_key: str) -> None:
-        with self._lock:
-            self._failures.pop(username_key, None)
+def rate_limited(exc: Throttled) -> ApiError:
+    """The throttle's refusal as HTTP 429, with Retry-After."""
+    return ApiError(429, exc.code, str(exc), {"Retry-After": str(exc.retry_after)})
 
 
 def presented_token(request: Request) -> tuple[str, str] | None:

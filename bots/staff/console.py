@@ -20,19 +20,22 @@ from assistant.settings import Settings
 from bots.staff.auth import (
     CSRF_HEADER,
     SAFE_METHODS,
-    LoginThrottle,
     check_csrf,
+    rate_limited,
     require_role,
     resolve_session,
     unauthorized,
 )
+from bots.staff.delivery import Delivery
 from bots.web.errors import ApiError
+from staff.accounts import LoginThrottle, StaffAccounts, Throttled, user_json
 from staff.analytics import analytics, analytics_csv
 from staff.curation import StaffCuration
 from staff.faq_csv import export_csv, parse_import
+from staff.handoff import HandoffStore
 from staff.passwords import new_token, token_digest, verify_password
 from staff.review import review_queue
-from staff.store import DRAFT_PLACEHOLDER, Session, StaffError, StaffStore, StaffUser
+from staff.store import DRAFT_PLACEHOLDER, Role, Session, StaffError, StaffStore, StaffUser
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -41,21 +44,50 @@ class StaffConsole:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._store: StaffStore | None = None
+        self._handoffs: HandoffStore | None = None
         self._assistant: Assistant | None = None
-        self.throttle = LoginThrottle(settings.staff_login_attempts, settings.staff_login_window_s)
+        # Takes staff replies to the citizen's channel; set by the app beside its channels.
+        self.delivery = Delivery(settings, None)
+        self._throttle: LoginThrottle | None = None  # failed logins, in the database
 
     def open(self, assistant: Assistant) -> None:
         self._assistant = assistant
         self._store = StaffStore(assistant.conversations.url)
+        self._throttle = LoginThrottle(
+            self._store, self.settings.staff_login_attempts, self.settings.staff_login_window_s
+        )
         if assistant.curation is None:
             assistant.curation = StaffCuration(
                 self._store, threshold=self.settings.staff_faq_threshold
             )
+        self._handoffs = HandoffStore(
+            assistant.conversations.url,
+            timeout=dt.timedelta(minutes=self.settings.staff_handoff_timeout_minutes),
+        )
+        if assistant.handoffs is None:
+            assistant.handoffs = self._handoffs
 
     def close(self) -> None:
+        if self._assistant is not None and self._assistant.handoffs is self._handoffs:
+            self._assistant.handoffs = None
+        if self._handoffs is not None:
+            self._handoffs.close()
+            self._handoffs = None
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    @property
+    def handoffs(self) -> HandoffStore:
+        if self._handoffs is None:
+            raise ApiError(503, "not_ready", "Dịch vụ đang khởi động / service is starting.")
+        return self._handoffs
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        if self._throttle is None or self._store is None:
+            raise ApiError(503, "not_ready", "Dịch vụ đang khởi động / service is starting.")
+        return self._throttle
 
     @property
     def store(self) -> StaffStore:
@@ -76,26 +108,24 @@ class StaffConsole:
     # -- logging in ---------------------------------------------------------------------
 
     def login(self, username: str, password: str, ip: str, kind: str) -> tuple[StaffUser, str, str]:
-        """(user, token, csrf) or a 401/429 ApiError."""
-        keys = [f"user:{username.strip().casefold()}", f"ip:{ip}"]
-        wait = self.throttle.retry_after(keys)
-        if wait:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"Đăng nhập sai quá nhiều lần, thử lại sau {wait} giây / "
-                f"too many failed logins, retry in {wait} s.",
-                {"Retry-After": str(wait)},
-            )
+        """(user, token, csrf) or a 401/429 ApiError.
+
+        Failures are counted per username and per client IP in the database, so every
+        worker process shares the count (see `staff.accounts.LoginThrottle`)."""
+        user_key = f"user:{username.strip().casefold()}"
+        try:
+            attempt = self.throttle.begin([user_key, f"ip:{ip}"])
+        except Throttled as exc:
+            raise rate_limited(exc) from exc
         found = self.store.credentials(username)
         if found is None or not found[0].active or not verify_password(found[1], password):
-            self.throttle.failed(keys)
+            # The attempt stays counted as a failure.
             raise ApiError(
                 401,
                 "bad_credentials",
                 "Sai tên đăng nhập hoặc mật khẩu / wrong username or password.",
             )
-        self.throttle.succeeded(keys[0])
+        self.throttle.succeeded(attempt, clear=user_key)
         token, csrf = new_token(), new_token()
         self.store.open_session(found[0], token_digest(token), kind, csrf, self.session_ttl)
         return found[0], token, csrf
@@ -161,6 +191,11 @@ class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=10, max_length=256)
     role: str = Field(pattern="^(admin|editor|viewer)$")
+
+
+class UserPatch(BaseModel):
+    role: Role | None = None
+    active: bool | None = None
 
 
 def api_router(console: StaffConsole) -> APIRouter:
@@ -302,8 +337,7 @@ def api_router(console: StaffConsole) -> APIRouter:
 
     @router.get("/review")
     def review(_session: SessionDep, limit: int = 50) -> list[dict[str, Any]]:
-        engine = console.assistant.conversations.engine
-        return [g.to_json() for g in review_queue(engine, max(1, min(limit, 200)))]
+        return review_items(console, max(1, min(limit, 200)))
 
     @router.post("/review/draft", status_code=201)
     def draft_from_review(body: DraftIn, session: EditorDep) -> dict[str, Any]:
@@ -328,21 +362,41 @@ def api_router(console: StaffConsole) -> APIRouter:
         entries = console.store.audit_entries(max(1, min(limit, 1000)))
         return [{**vars(e), "at": e.at.isoformat()} for e in entries]
 
+    @router.get("/users")
+    def list_users(_session: AdminDep) -> list[dict[str, Any]]:
+        return [user_json(u) for u in StaffAccounts(console.store).users()]
+
     @router.post("/users", status_code=201)
     def create_user(body: UserIn, session: AdminDep) -> dict[str, Any]:
-        from staff.passwords import hash_password
-
         user = staff_errors(
-            lambda: console.store.create_user(
-                body.username,
-                hash_password(body.password),
-                body.role,  # type: ignore[arg-type]
-                actor=session.user.username,
+            lambda: StaffAccounts(console.store).create(
+                body.username, body.password, body.role, actor=session.user.username
             )
         )
         return {"username": user.username, "role": user.role}
 
+    @router.patch("/users/{username}")
+    def update_user(username: str, body: UserPatch, session: AdminDep) -> dict[str, Any]:
+        """Change a role and/or deactivate (ending the account's sessions) or reactivate."""
+        user = staff_errors(
+            lambda: StaffAccounts(console.store).update(
+                username, role=body.role, active=body.active, actor=session.user.username
+            )
+        )
+        return user_json(user)
+
     return router
+
+
+def review_items(console: StaffConsole, limit: int) -> list[dict[str, Any]]:
+    """The review queue, each group marked with the approved FAQ that now answers its wording
+    (`covered_by`, or None); covered groups come after the ones still waiting for an answer."""
+    curation = console.assistant.curation
+    items = []
+    for group in review_queue(console.assistant.conversations.engine, limit):
+        found = curation.match_faq(group.example) if curation is not None else None
+        items.append({**group.to_json(), "covered_by": found.faq_id if found else None})
+    return sorted(items, key=lambda item: item["covered_by"] is not None)
 
 
 def draft_faq(console: StaffConsole, texts: list[str], codes: list[str], session: Session) -> Any:

@@ -16,12 +16,19 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
-from bots.staff.auth import COOKIE, check_csrf, resolve_session
-from bots.staff.console import StaffConsole, draft_faq
+from bots.staff.auth import (
+    COOKIE,
+    LOGIN_CSRF_COOKIE,
+    LOGIN_CSRF_MAX_AGE_S,
+    check_csrf,
+    login_csrf_error,
+    login_csrf_ok,
+    resolve_session,
+)
+from bots.staff.console import StaffConsole, draft_faq, review_items
 from bots.web.errors import ApiError
 from staff.analytics import analytics
-from staff.passwords import token_digest
-from staff.review import review_queue
+from staff.passwords import new_token, token_digest
 from staff.store import FaqStatus, Session, StaffError
 
 PACKAGE_DIR = Path(str(resources.files("bots.staff")))
@@ -48,6 +55,11 @@ def login_redirect() -> RedirectResponse:
     return RedirectResponse("/staff/login", status_code=303)
 
 
+def session_from_cookie(console: StaffConsole, request: Request) -> Session | None:
+    """The console page's session (the cookie), or None: such pages redirect to log in."""
+    return resolve_session(console.store, request) if request.cookies.get(COOKIE) else None
+
+
 def ui_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -68,13 +80,37 @@ def ui_router(console: StaffConsole) -> APIRouter:
             **extra,
         }
 
+    def login_form(request: Request, status: int = 200, error: str = "") -> HTMLResponse:
+        """The login page with its pre-session CSRF token, in the form and in a cookie (the
+        browser's current token is kept, so two open login tabs both work)."""
+        token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not 20 <= len(token) <= 64:
+            token = new_token()
+        response = page("login.html", status=status, user=None, error=error, login_csrf=token)
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            max_age=LOGIN_CSRF_MAX_AGE_S,
+            httponly=True,
+            samesite="strict",
+            secure=console.settings.staff_secure_cookies,
+            path="/staff",
+        )
+        return response
+
     @router.get("/login", response_class=HTMLResponse)
-    async def login_page() -> HTMLResponse:
-        return page("login.html", user=None)
+    async def login_page(request: Request) -> HTMLResponse:
+        return login_form(request)
 
     @router.post("/login", response_model=None)
     async def login(request: Request) -> Response:
         form = await request.form()
+        given = form.get("csrf_token")
+        if not login_csrf_ok(
+            request.cookies.get(LOGIN_CSRF_COOKIE), given if isinstance(given, str) else None
+        ):
+            refused = login_csrf_error()  # checked before the password: counts no failure
+            return login_form(request, refused.status, refused.message)
         username, password = str(form.get("username", "")), str(form.get("password", ""))
         ip = request.client.host if request.client else "unknown"
         try:
@@ -82,7 +118,9 @@ def ui_router(console: StaffConsole) -> APIRouter:
                 console.login, username[:64], password[:256], ip, "cookie"
             )
         except ApiError as exc:
-            return page("login.html", status=exc.status, user=None, error=exc.message)
+            refused_page = login_form(request, exc.status, exc.message)
+            refused_page.headers.update(exc.headers)  # Retry-After on a 429
+            return refused_page
         response = RedirectResponse("/staff", status_code=303)
         response.set_cookie(
             COOKIE,
@@ -92,6 +130,13 @@ def ui_router(console: StaffConsole) -> APIRouter:
             samesite="strict",
             secure=console.settings.staff_secure_cookies,
             path="/staff",
+        )
+        response.delete_cookie(
+            LOGIN_CSRF_COOKIE,
+            path="/staff",
+            secure=console.settings.staff_secure_cookies,
+            httponly=True,
+            samesite="strict",
         )
         return response
 
@@ -113,14 +158,14 @@ def ui_router(console: StaffConsole) -> APIRouter:
 
         def gather() -> dict[str, Any]:
             engine = console.assistant.conversations.engine
-            figures = analytics(engine, CHART_DAYS).to_json()
-            totals = {d: sum(c.values()) for d, c in figures["per_day"].items()}
-            days = sorted(totals.items())
+            figures = analytics(engine, CHART_DAYS)
+            daily = figures.daily()  # every day of the window, days without questions too
             return {
-                "figures": figures,
-                "days": days,
-                "max_day": max([n for _, n in days] or [1]),
-                "review": [g.to_json() for g in review_queue(engine, 30)],
+                "figures": figures.to_json(),
+                "daily": daily,
+                "channels": figures.channels(),
+                "max_day": max([d.questions for d in daily] + [1]),
+                "review": review_items(console, 30),
                 "faqs": [e.to_json() for e in console.store.faqs()],
             }
 

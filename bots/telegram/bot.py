@@ -161,6 +161,8 @@ class TelegramBot:
     async def send_reply(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply
     ) -> None:
+        if reply.kind == "held":  # a staff member has this conversation: they answer
+            return
         keyboard = await to_thread.run_sync(reply_keyboard, reply, self.store.put_button)
         pieces = html_pieces(reply.text, bold_title=reply.kind == "answer")
         for i, piece in enumerate(pieces):

@@ -7,6 +7,7 @@ same handlers, conversation store and channel store as the webhook in `assistant
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -17,17 +18,28 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from bots.store import ChannelStore
 from bots.telegram.bot import build_application
+from staff.handoff import HandoffStore
 
 log = logging.getLogger(__name__)
 
 
 def run_polling(settings: Settings, assistant: Assistant) -> None:
     """Poll until interrupted (Ctrl-C, SIGTERM)."""
-    store = ChannelStore(settings.resolved_database_url())
+    url = settings.resolved_database_url()
+    store = ChannelStore(url)
+    # The console (in `assistant serve`) may hand a conversation to a person: stay quiet then.
+    handoffs = HandoffStore(
+        url, timeout=dt.timedelta(minutes=settings.staff_handoff_timeout_minutes)
+    )
+    if assistant.handoffs is None:
+        assistant.handoffs = handoffs
     try:
         application, _bot = build_application(settings, assistant, store, polling=True)
         application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
     finally:
+        if assistant.handoffs is handoffs:
+            assistant.handoffs = None
+        handoffs.close()
         store.close()
 
 

@@ -37,6 +37,7 @@ from assistant.service import Assistant, Message
 from assistant.settings import Settings
 from bots.channels import Channels
 from bots.staff import StaffConsole, staff_router
+from bots.staff.delivery import Delivery
 from bots.staff.ui import mount_static as mount_staff_static
 from bots.web import openai_compat
 from bots.web.errors import ApiError, error_body, install_error_handlers
@@ -44,10 +45,13 @@ from bots.web.limits import BodyLimitMiddleware
 from bots.web.metrics import Metrics, MetricsMiddleware
 from bots.web.ratelimit import RateLimiter, make_rate_limiter
 from bots.web.schemas import (
+    USER_ID_PATTERN,
     ChatCompletionRequest,
+    ChatMessages,
     ChatRequest,
     ErrorResponse,
     FeedbackRequest,
+    StaffMessage,
 )
 from bots.web.sse import SSE_HEADERS, sse_event, with_pings
 
@@ -248,7 +252,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     channels = Channels(settings)
     app.include_router(channels.router())
     staff = StaffConsole(settings)
+    staff.delivery = Delivery(settings, channels)  # staff replies reach Telegram and Zalo
     app.include_router(staff_router(staff))  # the staff console under /staff
+    add_handoff_routes(app, staff)
     mount_staff_static(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Last added runs first: metrics see everything, CORS headers go on every refusal.
@@ -265,6 +271,32 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.add_middleware(MetricsMiddleware, metrics=web.metrics)
     return app
+
+
+def add_handoff_routes(app: FastAPI, staff: StaffConsole) -> None:
+    @app.get(
+        "/v1/chat/messages",
+        response_model=ChatMessages,
+        responses=ERRORS,
+        tags=["chat"],
+        summary="Tin của cán bộ / a staff member's replies (handoff)",
+    )
+    async def staff_messages(
+        web: WebDep,
+        _caller: OpenCaller,
+        user: Annotated[str, Query(pattern=USER_ID_PATTERN)],
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    ) -> ChatMessages:
+        """While a conversation is handed to a person (`Reply.handoff` set), the widget asks
+        here every few seconds for their messages after the last id it showed."""
+        messages, status = await to_thread.run_sync(staff.handoffs.web_messages, user, after)
+        return ChatMessages(
+            messages=[
+                StaffMessage(id=m.id, sender=m.sender, text=m.text, at=m.at.isoformat())  # type: ignore[arg-type]
+                for m in messages
+            ],
+            handoff={"open": "queued", "claimed": "with_staff"}.get(status or ""),  # type: ignore[arg-type]
+        )
 
 
 def warm_up(assistant: Assistant) -> None:

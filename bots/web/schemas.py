@@ -46,6 +46,25 @@ class FeedbackRequest(BaseModel):
     comment: CleanText = Field(default="", max_length=2000)
 
 
+class StaffMessage(BaseModel):
+    """A staff member's reply (or the console's notice) to a citizen in a handoff."""
+
+    id: int
+    sender: Literal["staff", "system"]
+    text: str
+    at: str  # ISO 8601, UTC
+
+
+class ChatMessages(BaseModel):
+    """What the widget fetches while its conversation is with a person."""
+
+    messages: list[StaffMessage]
+    handoff: Literal["queued", "with_staff"] | None = Field(
+        description="queued: waiting for a staff member; with_staff: one has it; "
+        "null: no handoff (stop asking)."
+    )
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

@@ -179,10 +179,13 @@ class ZaloChannel:
         await self.send(user, text, STARTERS[lang])
 
     async def deliver(self, user: str, reply: Reply) -> None:
+        if reply.kind == "held":  # a staff member has this conversation: they answer
+            return
         await self.send(user, reply.text, reply.quick_replies)
 
-    async def send(self, user: str, text: str, quick_replies: list[QuickReply]) -> None:
-        """The text in pieces of ≤ 2,000 characters; the buttons go with the last piece."""
+    async def send(self, user: str, text: str, quick_replies: list[QuickReply]) -> str:
+        """The text in pieces of ≤ 2,000 characters; the buttons go with the last piece.
+        Returns "" when delivered, else why not (logged, never raised)."""
         pieces = split_message(text, TEXT_LIMIT) or [text or "…"]
         buttons = buttons_for(quick_replies)
         try:
@@ -192,8 +195,9 @@ class ZaloChannel:
         except Undeliverable as exc:
             await to_thread.run_sync(self.store.record_undeliverable, CHANNEL, user, exc.code or 0)
             log.warning("zalo: reply not delivered (%s): outside the reply window", exc.code)
-            return
+            return f"Zalo {exc.code}: outside the reply window"
         except (SendError, TokenError) as exc:
             log.error("zalo: reply not delivered: %s", exc)
-            return
+            return f"Zalo: {exc}"
         self.answered += 1
+        return ""

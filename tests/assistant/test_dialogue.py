@@ -6,12 +6,16 @@ import datetime as dt
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from assistant.dialogue import (
     ConversationStore,
     DialogueState,
+    LatencyDayRow,
     Option,
+    TurnDayRow,
     TurnRecord,
+    TurnRow,
     UnknownReply,
 )
 
@@ -153,5 +157,12 @@ def test_an_older_database_gets_the_latency_column(database_url: str) -> None:
             ("r-old", None),
             ("r-new", 42),
         ]
+        # The daily rollups were made on the first open, counting the old turn once.
+        with store.engine.connect() as connection:
+            counted = connection.execute(select(TurnDayRow.channel, TurnDayRow.turns)).all()
+            timed = connection.execute(select(LatencyDayRow.latency_ms, LatencyDayRow.turns))
+            assert (counted, timed.all()) == ([("web", 2)], [(42, 1)])
+            folded = connection.execute(select(TurnRow.folded_text).order_by(TurnRow.id))
+            assert folded.scalars().all() == [None, "hoi"]  # older turns are folded on read
     finally:
         store.close()

@@ -107,9 +107,14 @@ def csrf_of(html: str) -> str:
 
 
 async def test_console_login_cookie_and_csrf(client: httpx.AsyncClient) -> None:
-    wrong = await client.post("/staff/login", data={"username": "ed", "password": "nope"})
+    login_csrf = csrf_of((await client.get("/staff/login")).text)  # the login form's token
+    wrong = await client.post(
+        "/staff/login", data={"username": "ed", "password": "nope", "csrf_token": login_csrf}
+    )
     assert wrong.status_code == 401 and "Sai tên đăng nhập" in wrong.text
-    login = await client.post("/staff/login", data={"username": "ed", "password": PASSWORD})
+    login = await client.post(
+        "/staff/login", data={"username": "ed", "password": PASSWORD, "csrf_token": login_csrf}
+    )
     assert login.status_code == 303
     cookie = login.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import CHROMIUM_FLAGS, LiveServer, parse_sse
+from assistant.dialogue import ConversationStore
+from assistant.service import Assistant
+from assistant.settings import Settings
+from tests.web.conftest import CHROMIUM_FLAGS, LiveServer, parse_sse, run_server
 
 TIMEOUT_MS = 30_000
 
@@ -184,3 +187,80 @@ def test_widget_in_english_by_keyboard(live_server: LiveServer, browser: Any) ->
         expect(bubble).to_be_focused()
     finally:
         context.close()
+
+
+@pytest.fixture()
+def handoff_server(
+    starter_data_dir: Path, web_assistant: Assistant, tmp_path: Path
+) -> Iterator[LiveServer]:
+    """The app with its conversations (and so the staff inbox) on a database of its own."""
+    conversations = ConversationStore(f"sqlite:///{tmp_path / 'handoff.sqlite3'}")
+    settings = Settings(data_dir=starter_data_dir, rate_limit_per_minute=0)
+    assistant = Assistant(web_assistant.searcher, web_assistant.catalogue, conversations, settings)
+    try:
+        with run_server(settings, assistant) as url:
+            yield LiveServer(url, assistant)
+    finally:
+        conversations.close()
+
+
+def test_widget_shows_a_staff_members_replies_during_a_handoff(
+    handoff_server: LiveServer, browser: Any
+) -> None:
+    """The citizen asks for a person; a staff member (here: another worker's store) claims the
+    conversation and writes; the widget shows it, the bot stays quiet, then answers again."""
+    from playwright.sync_api import expect
+
+    from staff.handoff import HandoffStore
+
+    live_server = handoff_server
+    store = HandoffStore(live_server.assistant.conversations.url)
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{live_server.url}/")
+        page.get_by_role("button", name="Mở trợ lý thủ tục hành chính").click()
+        dialog = page.get_by_role("dialog", name="Trợ lý thủ tục hành chính")
+        box = dialog.get_by_role("textbox", name="Câu hỏi của bạn")
+        box.fill("cho mình gặp cán bộ với")
+        box.press("Enter")
+        expect(dialog.locator(".msg.bot").last).to_contain_text("chuyển cuộc trò chuyện cho cán bộ")
+        user_id = page.evaluate("Object.values({...localStorage}).map(JSON.parse)[0].userId")
+        (handoff,) = [h for h in store.inbox() if h.user_id == user_id]
+        store.claim(handoff.id, handoff.version, "ed")
+        store.add_staff_message(handoff.id, "ed", "Chào bạn, mình là cán bộ một cửa.")
+        staff = dialog.locator(".msg.staff")
+        expect(staff).to_have_count(1, timeout=15_000)  # fetched within one poll
+        expect(staff).to_contain_text("Cán bộ một cửa")
+        expect(staff).to_contain_text("Chào bạn, mình là cán bộ một cửa.")
+
+        bots = dialog.locator(".msg.bot").count()
+        box.fill("mình cần hỏi lệ phí đăng ký khai sinh")
+        box.press("Enter")
+        expect(dialog.locator(".msg.user")).to_have_count(2)
+        assert wait_for(
+            lambda: "lệ phí đăng ký khai sinh" in str(store.get(handoff.id).thread), 10
+        ), "the citizen's message did not reach the staff member's thread"
+        page.wait_for_timeout(500)
+        assert dialog.locator(".msg.bot").count() == bots  # the assistant stayed quiet
+
+        # A reload mid-handoff keeps listening.
+        page.reload()
+        page.get_by_role("dialog", name="Trợ lý thủ tục hành chính").wait_for()
+        store.add_staff_message(handoff.id, "ed", "Lệ phí đăng ký khai sinh đúng hạn: miễn phí.")
+        expect(dialog.locator(".msg.staff")).to_have_count(2, timeout=15_000)
+        current = store.get(handoff.id)
+        store.release(handoff.id, current.version, "ed")
+        page.wait_for_timeout(6_000)  # one more poll sees the handoff closed and stops
+        assert page.evaluate("Object.values({...localStorage}).map(JSON.parse)[0].handoff") is None
+        box.fill("lệ phí đăng ký khai sinh")
+        box.press("Enter")
+        expect(dialog.locator(".msg.bot").last).to_contain_text("khai sinh")
+        expect(dialog.locator(".msg.bot").last.locator("a.citation").first).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
+        store.close()

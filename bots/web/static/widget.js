@@ -15,7 +15,8 @@
  *   <script src="https://assistant.example.gov.vn/widget.js" async></script>
  *
  * Answers stream from POST {baseUrl}/v1/chat/stream (Server-Sent Events read with fetch);
- * thumbs go to POST {baseUrl}/v1/feedback. The user id and the transcript are kept in
+ * thumbs go to POST {baseUrl}/v1/feedback. While a staff member has the conversation (a reply's
+ * `handoff` is set), their messages are fetched every few seconds from GET /v1/chat/messages. The user id and the transcript are kept in
  * localStorage, so the conversation survives page loads. The widget lives in a shadow root:
  * the page's CSS does not leak in, and the widget's does not leak out.
  * A small API: window.assistantWidget.open() / .close() / .send(text) / .reset().
@@ -31,6 +32,7 @@
   var baseUrl = String(config.baseUrl || scriptOrigin).replace(/\/+$/, "");
   var lang = config.language === "en" ? "en" : "vi";
   var MAX_STORED_MESSAGES = 60;
+  var STAFF_POLL_MS = 5000;
   var STORAGE_KEY = "assistantWidget:v1:" + baseUrl;
 
   var STRINGS = {
@@ -51,6 +53,7 @@
       thanks: "Cảm ơn bạn đã góp ý!",
       you: "Bạn",
       assistant: "Trợ lý",
+      staff: "Cán bộ một cửa",
       typing: "Trợ lý đang trả lời…",
       error: "Xin lỗi, chưa gửi được câu hỏi. Vui lòng thử lại sau.",
       network: "Không kết nối được tới máy chủ. Vui lòng kiểm tra mạng và thử lại.",
@@ -80,6 +83,7 @@
       thanks: "Thank you for your feedback!",
       you: "You",
       assistant: "Assistant",
+      staff: "One-stop office staff",
       typing: "The assistant is answering…",
       error: "Sorry, your question could not be sent. Please try again later.",
       network: "Cannot reach the server. Please check your connection and try again.",
@@ -142,6 +146,8 @@
     ".msg .text { white-space: pre-wrap; }\n" +
     ".msg.user { align-self: flex-end; background: var(--aw-userBubble); color: var(--aw-userText); border-bottom-right-radius: 4px; }\n" +
     ".msg.bot { align-self: flex-start; background: var(--aw-botBubble); color: var(--aw-botText); border-bottom-left-radius: 4px; }\n" +
+    ".msg.staff { border-left: 3px solid var(--aw-primary); }\n" +
+    ".msg .who { font-size: 12px; font-weight: 600; color: var(--aw-primary); margin-bottom: 2px; }\n" +
     ".msg.error { border: 1px solid #b42318; }\n" +
     ".sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); white-space: nowrap; border: 0; }\n" +
     ".typing::after { content: '…'; animation: blink 1s infinite; }\n" +
@@ -260,7 +266,9 @@
     var list = el("ul");
     citations.forEach(function (c) {
       var item = el("li");
-      var text = "[" + c.procedure_code + "] " + c.name;
+      // A staff-approved FAQ is cited by its label and link; its internal id means nothing here.
+      var code = String(c.procedure_code || "");
+      var text = code && code.indexOf("faq:") !== 0 ? "[" + code + "] " + c.name : c.name;
       var href = c.url ? safeUrl(c.url) : null;
       item.append(href ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer", class: "citation" }, text) : el("span", {}, text));
       list.append(item);
@@ -313,8 +321,9 @@
   }
 
   function renderMessage(message, isLast) {
-    var node = el("div", { class: "msg " + (message.role === "user" ? "user" : "bot") + (message.error ? " error" : "") });
-    node.append(el("span", { class: "sr-only" }, (message.role === "user" ? t.you : t.assistant) + ": "));
+    var node = el("div", { class: "msg " + (message.role === "user" ? "user" : "bot") + (message.staff ? " staff" : "") + (message.error ? " error" : "") });
+    if (message.staff) node.append(el("div", { class: "who" }, t.staff));
+    else node.append(el("span", { class: "sr-only" }, (message.role === "user" ? t.you : t.assistant) + ": "));
     node.append(message.role === "user" ? el("div", { class: "text" }, message.text) : renderText(message.text));
     if (message.role === "bot") {
       renderSources(node, message.citations);
@@ -450,6 +459,13 @@
   }
 
   function finishReply(message, node, reply) {
+    if (reply.handoff) watchStaff(reply.handoff);
+    if (reply.kind === "held") { // a staff member answers instead: no bubble from the assistant
+      state.messages = state.messages.filter(function (m) { return m !== message; });
+      saveState();
+      node.remove();
+      return node;
+    }
     message.text = reply.text; // authoritative: replaces whatever was streamed
     message.replyId = reply.id;
     message.citations = reply.citations || [];
@@ -534,6 +550,36 @@
     }
   }
 
+  // -- a staff member's replies (handoff) --------------------------------------------------
+
+  var staffTimer = null;
+
+  function watchStaff(handoff) {
+    state.handoff = handoff;
+    saveState();
+    if (!staffTimer) staffTimer = setTimeout(pollStaff, STAFF_POLL_MS);
+  }
+
+  async function pollStaff() {
+    staffTimer = null;
+    if (!state.handoff) return;
+    try {
+      var url = baseUrl + "/v1/chat/messages?user=" + encodeURIComponent(state.userId) + "&after=" + (state.staffAfter || 0);
+      var response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        var data = await response.json();
+        (data.messages || []).forEach(function (m) {
+          state.staffAfter = Math.max(state.staffAfter || 0, m.id);
+          removeQuickReplies();
+          reveal(addMessage({ role: "bot", staff: true, text: m.text }));
+        });
+        state.handoff = data.handoff || null;
+        saveState();
+      }
+    } catch (e) { /* offline for a moment: ask again later */ }
+    if (state.handoff && !staffTimer) staffTimer = setTimeout(pollStaff, STAFF_POLL_MS);
+  }
+
   async function rate(message, rating, group, status) {
     if (message.rating) return;
     var buttons = group.querySelectorAll("button");
@@ -565,6 +611,7 @@
     state.messages = state.messages.filter(function (m) { return !m.pending; });
     renderAll();
     if (state.open) open(true);
+    if (state.handoff) watchStaff(state.handoff); // reloaded mid-handoff: keep listening
   }
 
   window.assistantWidget = { open: function () { open(); }, close: close, send: send, reset: reset };
