@@ -53,6 +53,7 @@ from bots.web.schemas import (
     FeedbackRequest,
     StaffMessage,
 )
+from bots.web.security import SecurityHeadersMiddleware
 from bots.web.sse import SSE_HEADERS, sse_event, with_pings
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Last added runs first: metrics see everything, CORS headers go on every refusal.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[

@@ -55,6 +55,7 @@ ANSWER_VI = (
 ANSWER_EN = "The one-stop office is open on Saturday mornings, 7:30 to 11:30; closed on Sundays."
 SOURCE_URL = "https://dichvucong.gov.vn/"
 ASKS_FOR_A_PERSON = "cho tôi gặp cán bộ hỗ trợ trực tiếp"
+CITIZEN_WHILE_HELD = "Mình muốn hỏi về lệ phí làm hộ chiếu ạ"
 STAFF_REPLY = "Chào bạn, mình là cán bộ bộ phận một cửa. Bạn cần hỗ trợ thủ tục nào?"
 STAFF_APPROVED = "Câu trả lời đã được cán bộ phê duyệt"
 
@@ -260,6 +261,14 @@ def test_a_staff_members_day(console_server: ConsoleServer, browser: Any, shots:
         row.get_by_role("link", name="Mở / open").click()
         staff.get_by_role("button", name="Nhận hỗ trợ / Claim").click()
         expect(staff.locator("#handoff-status")).to_have_attribute("data-status", "claimed")
+        # The citizen writes while claimed: no answer from the bot; the staff page shows it
+        # without a reload (the thread page's script, allowed by the console's CSP).
+        box = citizen.dialog.get_by_role("textbox", name="Câu hỏi của bạn")
+        box.fill(CITIZEN_WHILE_HELD)
+        box.press("Enter")
+        expect(staff.locator("#thread .msg.citizen").last).to_contain_text(
+            CITIZEN_WHILE_HELD, timeout=15_000
+        )
         staff.get_by_label("Trả lời người dân / reply to the citizen").fill(STAFF_REPLY)
         staff.get_by_role("button", name="Gửi / Send").click()
         expect(staff.locator("#thread .msg.staff")).to_contain_text(STAFF_REPLY)
