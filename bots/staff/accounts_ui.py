@@ -14,11 +14,9 @@ from urllib.parse import quote
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
-from bots.staff.auth import COOKIE, check_csrf, resolve_session
 from bots.staff.console import StaffConsole
-from bots.staff.ui import login_redirect, page
+from bots.staff.ui import base, checked_form, login_redirect, page, session_from_cookie
 from bots.web.errors import ApiError
 from staff.accounts import StaffAccounts
 from staff.store import CORRECTION_FIELDS, ROLES, NotFound, Session, StaffError
@@ -61,21 +59,7 @@ def accounts_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff", include_in_schema=False)
 
     def session_of(request: Request) -> Session | None:
-        return resolve_session(console.store, request) if request.cookies.get(COOKIE) else None
-
-    async def checked_form(request: Request, session: Session) -> FormData:
-        form = await request.form()
-        token = form.get("csrf_token")
-        check_csrf(session, token if isinstance(token, str) else None)
-        return form
-
-    def base(session: Session, **extra: Any) -> dict[str, Any]:
-        return {
-            "user": session.user,
-            "csrf": session.csrf,
-            "can_edit": session.user.can("editor"),
-            **extra,
-        }
+        return session_from_cookie(console, request)
 
     def redirect_done(location: str, key: str) -> RedirectResponse:
         return RedirectResponse(f"{location}?done={key}", status_code=303)

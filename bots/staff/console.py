@@ -130,6 +130,14 @@ class StaffConsole:
         self.store.open_session(found[0], token_digest(token), kind, csrf, self.session_ttl)
         return found[0], token, csrf
 
+    def api_session(self, request: Request) -> Session:
+        """The JSON API's caller (a 401 without one); a change must carry the CSRF token
+        when the session is the console's cookie."""
+        session = self.session_for(request)
+        if request.method not in SAFE_METHODS:
+            check_csrf(session, request.headers.get(CSRF_HEADER))
+        return session
+
     def session_for(self, request: Request) -> Session:
         session = resolve_session(self.store, request)
         if session is None:
@@ -201,13 +209,7 @@ class UserPatch(BaseModel):
 def api_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff/api", tags=["staff"])
 
-    def session_dep(request: Request) -> Session:
-        session = console.session_for(request)
-        if request.method not in SAFE_METHODS:
-            check_csrf(session, request.headers.get(CSRF_HEADER))
-        return session
-
-    SessionDep = Annotated[Session, Depends(session_dep)]
+    SessionDep = Annotated[Session, Depends(console.api_session)]
 
     def editor(session: SessionDep) -> Session:
         require_role(session, "editor")

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.messages import message
-from bots.staff.auth import CSRF_HEADER, SAFE_METHODS, check_csrf, require_role
+from bots.staff.auth import require_role
 from bots.staff.console import StaffConsole, staff_errors
 from bots.staff.delivery import PENDING
-from bots.staff.ui import login_redirect, page, session_from_cookie
+from bots.staff.ui import base, checked_form, login_redirect, page, session_from_cookie
 from bots.web.errors import ApiError
 from staff.handoff import MAX_STAFF_TEXT, Handoff, HandoffMessage
 from staff.store import Session
@@ -94,13 +94,7 @@ async def release(
 def inbox_api_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff/api/handoffs", tags=["staff"])
 
-    def session_dep(request: Request) -> Session:
-        session = console.session_for(request)
-        if request.method not in SAFE_METHODS:
-            check_csrf(session, request.headers.get(CSRF_HEADER))
-        return session
-
-    SessionDep = Annotated[Session, Depends(session_dep)]
+    SessionDep = Annotated[Session, Depends(console.api_session)]
 
     @router.get("", summary="Hộp thư chuyển cán bộ / the handoff inbox")
     def list_handoffs(_session: SessionDep) -> list[dict[str, Any]]:
@@ -134,23 +128,6 @@ def inbox_api_router(console: StaffConsole) -> APIRouter:
 def inbox_ui_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff/inbox", include_in_schema=False)
 
-    async def form_session(request: Request) -> tuple[Session | None, dict[str, str]]:
-        session = session_from_cookie(console, request)
-        if session is None:
-            return None, {}
-        form = await request.form()
-        token = form.get("csrf_token")
-        check_csrf(session, token if isinstance(token, str) else None)
-        return session, {k: str(v) for k, v in form.items()}
-
-    def context(session: Session, **extra: Any) -> dict[str, Any]:
-        return {
-            "user": session.user,
-            "csrf": session.csrf,
-            "can_edit": session.user.can("editor"),
-            **extra,
-        }
-
     @router.get("", response_class=HTMLResponse, response_model=None)
     async def inbox_page(request: Request, done: str = "") -> Response:
         session = session_from_cookie(console, request)
@@ -159,7 +136,7 @@ def inbox_ui_router(console: StaffConsole) -> APIRouter:
         items = await to_thread.run_sync(console.handoffs.inbox, INBOX_LIMIT)
         return page(
             "inbox.html",
-            **context(
+            **base(
                 session,
                 handoffs=[h.to_json() for h in items],
                 message=DONE_NOTICES.get(done, ""),
@@ -176,7 +153,7 @@ def inbox_ui_router(console: StaffConsole) -> APIRouter:
         return page(
             "handoff.html",
             status=status,
-            **context(session, handoff=handoff.to_json(), error=error, max_text=MAX_STAFF_TEXT),
+            **base(session, handoff=handoff.to_json(), error=error, max_text=MAX_STAFF_TEXT),
         )
 
     @router.get("/{handoff_id}", response_class=HTMLResponse, response_model=None)
@@ -188,9 +165,10 @@ def inbox_ui_router(console: StaffConsole) -> APIRouter:
 
     @router.post("/{handoff_id}/{action}", response_model=None)
     async def handoff_action(handoff_id: str, action: str, request: Request) -> Response:
-        session, form = await form_session(request)
+        session = session_from_cookie(console, request)
         if session is None:
             return login_redirect()
+        form = {k: str(v) for k, v in (await checked_form(request, session)).items()}
         if action not in ("claim", "reply", "release"):
             raise ApiError(404, "not_found", "Không có thao tác này / no such action.")
         try:

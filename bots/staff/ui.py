@@ -60,25 +60,29 @@ def session_from_cookie(console: StaffConsole, request: Request) -> Session | No
     return resolve_session(console.store, request) if request.cookies.get(COOKIE) else None
 
 
+async def checked_form(request: Request, session: Session) -> FormData:
+    """The posted form, once its CSRF token matches the session's (else a 403)."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    check_csrf(session, token if isinstance(token, str) else None)
+    return form
+
+
+def base(session: Session, **extra: Any) -> dict[str, Any]:
+    """What every console page's template needs about the signed-in staff member."""
+    return {
+        "user": session.user,
+        "csrf": session.csrf,
+        "can_edit": session.user.can("editor"),
+        **extra,
+    }
+
+
 def ui_router(console: StaffConsole) -> APIRouter:
     router = APIRouter(prefix="/staff", include_in_schema=False)
 
     def session_of(request: Request) -> Session | None:
-        return resolve_session(console.store, request) if request.cookies.get(COOKIE) else None
-
-    async def checked_form(request: Request, session: Session) -> FormData:
-        form = await request.form()
-        token = form.get("csrf_token")
-        check_csrf(session, token if isinstance(token, str) else None)
-        return form
-
-    def base(session: Session, **extra: Any) -> dict[str, Any]:
-        return {
-            "user": session.user,
-            "csrf": session.csrf,
-            "can_edit": session.user.can("editor"),
-            **extra,
-        }
+        return session_from_cookie(console, request)
 
     def login_form(request: Request, status: int = 200, error: str = "") -> HTMLResponse:
         """The login page with its pre-session CSRF token, in the form and in a cookie (the
