@@ -168,7 +168,10 @@ def fold(text: str) -> str:
     """
     if not text:
         return ""
-    return _clean(text).translate(_FOLD_MAP).lower()
+    folded = _clean(text).translate(_FOLD_MAP).lower()
+    if folded[:1] == " " or folded[-1:] == " " or "  " in folded:
+        folded = " ".join(folded.split())  # a lone combining mark between spaces was dropped
+    return folded
 
 
 def fold_token(token: str) -> str:
