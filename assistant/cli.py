@@ -39,6 +39,8 @@ app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 staff_app = typer.Typer(help="Tài khoản cán bộ / staff console accounts.")
 app.add_typer(staff_app, name="staff", no_args_is_help=True)
+db_app = typer.Typer(help="Lược đồ cơ sở dữ liệu / database schema (Alembic migrations).")
+app.add_typer(db_app, name="db", no_args_is_help=True)
 eval_app.command("answers")(answers_command)
 
 err = Console(stderr=True)
@@ -489,6 +491,10 @@ def ask_command(
         print_reply(reply)
 
 
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe / address to listen on.")] = (
@@ -501,11 +507,15 @@ def serve_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Chạy API web và widget / serve the web API, the chat widget and a demo page at /."""
+    import math
     import os
     import shutil
+    import signal
     import tempfile
 
     import uvicorn
+
+    from assistant.logs import uvicorn_log_config
 
     # One OpenMP thread per embedding call: requests run side by side in threads and
     # workers, and OpenMP's default (all cores, spin-waiting) is several times slower there.
@@ -520,6 +530,9 @@ def serve_command(
         metrics_dir = tempfile.mkdtemp(prefix="assistant-metrics-")  # /metrics sums workers
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     out.print(f"Trợ lý web / web assistant: http://{host}:{port}/  (API: /docs)", markup=False)
+    # uvicorn re-raises SIGTERM once it has shut down gracefully: exit 0 (a stop that was
+    # asked for and done) instead of dying by the signal.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             "bots.web.app:create_app",
@@ -530,6 +543,11 @@ def serve_command(
             # Workers load the search index and model before they answer the supervisor's
             # health check; on a small, busy machine that takes longer than uvicorn's 5 s.
             timeout_worker_healthcheck=120,
+            # SIGTERM: stop accepting, let requests in flight finish for this long; then the
+            # app's shutdown drains webhook answers (bots.channels).
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+            log_config=uvicorn_log_config(settings),
+            access_log=False,  # bots.web.requestid writes access lines without query strings
         )
     finally:
         if metrics_dir:
@@ -618,6 +636,22 @@ def telegram_command(
         assistant.close()
 
 
+@app.command("worker")
+def worker_command(data_dir: DataDirOption = None) -> None:
+    """Trả lời tin nhắn xếp hàng / answer queued webhook events (jobs_backend=redis);
+    SIGTERM finishes the current job, then exits 0."""
+    from bots import worker
+
+    settings = load_settings(data_dir)
+    if settings.jobs_backend != "redis" or not settings.redis_url:
+        raise fail("set ASSISTANT_JOBS_BACKEND=redis and ASSISTANT_REDIS_URL to run a worker.")
+    assistant = open_assistant(settings)
+    try:
+        worker.main(settings, assistant)
+    finally:
+        assistant.close()
+
+
 @staff_app.command("create-admin")
 def staff_create_admin(
     username: Annotated[str, typer.Argument(help="Tên đăng nhập / username.")],
@@ -650,6 +684,73 @@ def staff_create_admin(
     finally:
         store.close()
     out.print(f"Đã tạo / created: {username} ({role})", markup=False)
+
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="URL cơ sở dữ liệu / database URL (default: ASSISTANT_DATABASE_URL or the SQLite file).",
+        show_default=False,
+    ),
+]
+
+
+def _database_url(settings: Settings, database_url: str | None) -> str:
+    if database_url:
+        return database_url
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"cannot create data directory {settings.data_dir}: {exc.strerror}") from exc
+    return settings.resolved_database_url()
+
+
+def _database_error(exc: Exception) -> typer.Exit:
+    """One sentence for a bad or unreachable database URL (no traceback)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return fail(f"cannot reach the database ({type(exc).__name__}: {detail})")
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrlOption = None, data_dir: DataDirOption = None) -> None:
+    """Nâng lược đồ lên bản mới nhất / upgrade the schema to the newest revision."""
+    from assistant import db
+
+    url = _database_url(load_settings(data_dir), database_url)
+    try:
+        result = db.upgrade(url)
+    except Exception as exc:  # a bad URL, a refused connection, missing rights
+        raise _database_error(exc) from exc
+    if result.stamped_legacy:
+        out.print("Đã nhận cơ sở dữ liệu cũ / adopted a database made by an earlier release.")
+    if result.before == result.after:
+        out.print(f"Đã ở bản mới nhất / already at the newest revision: {result.after}")
+    else:
+        before = result.before or "(trống / empty)"
+        out.print(f"Đã nâng cấp / upgraded: {before} -> {result.after}")
+
+
+@db_app.command("current")
+def db_current(database_url: DatabaseUrlOption = None, data_dir: DataDirOption = None) -> None:
+    """Bản lược đồ hiện tại / the schema revision the database is at."""
+    from assistant import db
+
+    url = _database_url(load_settings(data_dir), database_url)
+    try:
+        revision = db.current(url)
+    except Exception as exc:
+        raise _database_error(exc) from exc
+    newest = db.head()
+    if revision is None:
+        out.print(
+            "Chưa có phiên bản (chạy `assistant db upgrade`) / "
+            f"no revision yet (run `assistant db upgrade`); newest: {newest}"
+        )
+    elif revision == newest:
+        out.print(f"{revision} (mới nhất / head)")
+    else:
+        out.print(f"{revision} (cần nâng cấp / behind head {newest})")
 
 
 def main() -> None:

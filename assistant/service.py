@@ -170,6 +170,7 @@ class Assistant:
             settings.index_dir,
             load_embeddings(settings.embedding, threads=settings.embedding_threads),
             chroma_url=settings.chroma_url,
+            refresh_s=settings.catalogue_refresh_s,  # follow other processes' ingests
         )
         index.vectors.query_cache_size = settings.query_cache_size
         conversations = ConversationStore(

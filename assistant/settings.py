@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     conversation_ttl_minutes: int = Field(default=60, ge=1)
     # Longer messages are cut at a word boundary before anything else reads them.
     max_message_chars: int = Field(default=1000, ge=50)
+    # Log lines: "text" for a terminal, "json" (one object a line, with request ids) for a
+    # log collector; the level is a logging level name (DEBUG, INFO, WARNING, ERROR).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # On SIGTERM `assistant serve` stops taking connections and lets requests in flight
+    # finish for up to this many seconds before it closes them.
+    shutdown_grace_s: float = Field(default=30.0, ge=0)
 
     @property
     def index_dir(self) -> Path:
@@ -80,6 +87,15 @@ class Settings(BaseSettings):
     # A Redis URL (redis://127.0.0.1:6379/0) to share rate limits between workers and
     # servers; empty = in memory, per worker.
     redis_url: str = ""
+    # Where webhook answers are computed: "inline" = in the web process, after the 200
+    # (the embedded default); "redis" = queued on a Redis stream (redis_url) and answered by
+    # `assistant worker` processes, so an answer survives a web process that dies.
+    jobs_backend: Literal["inline", "redis"] = "inline"
+    jobs_stream: str = "assistant:jobs"  # the dead-letter stream is this + ":dead"
+    # A job a worker took and did not acknowledge within this long goes to another worker.
+    jobs_visibility_timeout_s: float = Field(default=60.0, gt=0)
+    # Deliveries of one job (first try included) before it is moved to the dead-letter stream.
+    jobs_max_attempts: int = Field(default=3, ge=1)
     # Larger request bodies are refused with 413.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
 

@@ -89,13 +89,19 @@ class Channels:
         await to_thread.run_sync(store.prune_buttons, BUTTONS_KEPT)
         http = httpx.AsyncClient(timeout=settings.zalo_timeout_s)
         application = None
+        jobs = None
+        if settings.jobs_backend == "redis":  # answered by `assistant worker` (bots/worker.py)
+            from bots.worker import make_queue
+
+            jobs = make_queue(settings)
         try:
             if self.zalo_enabled:
                 self.zalo = await to_thread.run_sync(open_zalo, settings, assistant, store, http)
+                self.zalo.jobs = jobs
             if self.telegram_enabled:
                 application, _bot = build_application(settings, assistant, store)
                 self.telegram = TelegramWebhook(
-                    application, store, secret=settings.telegram_webhook_secret
+                    application, store, secret=settings.telegram_webhook_secret, jobs=jobs
                 )
                 try:
                     await application.initialize()
@@ -111,6 +117,8 @@ class Channels:
                 await application.shutdown()
             if self.zalo is not None:
                 await self.zalo.drain()
+            if jobs is not None:
+                await jobs.close()
             await http.aclose()
             await to_thread.run_sync(store.close)
             self.telegram = self.zalo = None

@@ -133,6 +133,16 @@ class ChannelStore:
             return False
         return True
 
+    def release_event(self, channel: str, event_id: str) -> None:
+        """Forget a claim whose job could not be queued, so the platform's retry is answered."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(channel_events).where(
+                    (channel_events.c.channel == channel)
+                    & (channel_events.c.event_id == event_id[:128])
+                )
+            )
+
     def prune_events(self, older_than: dt.timedelta) -> int:
         with self.engine.begin() as connection:
             result = connection.execute(

@@ -22,6 +22,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -84,6 +85,20 @@ class SourceRow(Base):
     format: Mapped[str] = mapped_column(String(32))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IndexSnapshotRow(Base):
+    """The search index's in-memory state as the last process that updated it left it.
+
+    `revision` goes up by one with every publish, so serving processes (on this host or
+    another one sharing the database) notice a change with one tiny query and load `state`.
+    """
+
+    __tablename__ = "index_snapshots"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 @dataclass
@@ -272,6 +287,39 @@ class CatalogueStore:
             session.execute(delete(SourceRow).where(SourceRow.path == source))
         self._changed()
         return counts, changes
+
+    def publish_index_snapshot(self, name: str, state: bytes) -> int:
+        """Store a search index snapshot and bump its revision; returns the new revision."""
+        with self.session() as session:
+            row = session.get(IndexSnapshotRow, name, with_for_update=True)
+            if row is None:
+                row = IndexSnapshotRow(name=name, revision=0, state=b"")
+                session.add(row)
+            row.revision = (row.revision or 0) + 1
+            row.state = state
+            row.updated_at = _now()
+            return row.revision
+
+    def index_revision(self, name: str) -> int | None:
+        """The revision of the published snapshot `name`; None when none was published."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(IndexSnapshotRow.revision).where(IndexSnapshotRow.name == name)
+            ).scalar_one_or_none()
+
+    def index_snapshot(self, name: str) -> tuple[int, bytes] | None:
+        """The published snapshot `name` as (revision, state), or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(IndexSnapshotRow.revision, IndexSnapshotRow.state).where(
+                    IndexSnapshotRow.name == name
+                )
+            ).first()
+        return (int(row.revision), bytes(row.state)) if row is not None else None
+
+    def invalidate(self) -> None:
+        """Check the database on the next read (the caller knows the catalogue changed)."""
+        self._changed()
 
     # -- reading ---------------------------------------------------------------------------
 

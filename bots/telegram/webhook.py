@@ -1,7 +1,8 @@
 """`POST /webhooks/telegram`: the secret token checked in constant time (403 when missing or
 wrong), the update parsed (400 when it is not a Telegram update), de-duplicated by
 `update_id` in the database (a redelivery is acknowledged, not answered again), then put on
-the Application's update queue and acknowledged at once; handlers run in the background."""
+the Application's update queue (or, with jobs_backend=redis, the job queue for `assistant
+worker`; 503 + Retry-After when it is down) and acknowledged at once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from telegram.ext import Application
 
+from bots.jobs import JobQueue, QueueUnavailable
 from bots.store import ChannelStore
 from bots.telegram.bot import CHANNEL
 
@@ -38,11 +40,13 @@ class TelegramWebhook:
         store: ChannelStore,
         *,
         secret: str,
+        jobs: JobQueue | None = None,
     ) -> None:
         self.application = application
         self.store = store
         self.secret = secret
         self.ready = False  # set once the Application has started
+        self.jobs = jobs  # jobs_backend=redis: answered by `assistant worker`, not here
 
     async def receive(self, request: Request) -> JSONResponse:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
@@ -78,5 +82,15 @@ class TelegramWebhook:
         if update.edited_message is not None or update.edited_channel_post is not None:
             log.info("telegram webhook: edited message in update %s ignored", update.update_id)
             return _answer(200, "ignored")
+        if self.jobs is not None:
+            try:
+                await self.jobs.enqueue(CHANNEL, data)
+            except QueueUnavailable as exc:
+                await to_thread.run_sync(self.store.release_event, CHANNEL, str(update.update_id))
+                log.error("telegram webhook: job queue unavailable, 503: %s", exc)
+                response = _answer(503, "queue_unavailable", "Job queue unavailable; retry later.")
+                response.headers["Retry-After"] = "5"
+                return response
+            return _answer(200, "accepted")
         await self.application.update_queue.put(update)
         return _answer(200, "accepted")

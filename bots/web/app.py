@@ -44,6 +44,7 @@ from bots.web.errors import ApiError, error_body, install_error_handlers
 from bots.web.limits import BodyLimitMiddleware
 from bots.web.metrics import Metrics, MetricsMiddleware
 from bots.web.ratelimit import RateLimiter, make_rate_limiter
+from bots.web.requestid import RequestIdMiddleware
 from bots.web.schemas import (
     USER_ID_PATTERN,
     ChatCompletionRequest,
@@ -267,11 +268,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             o if o == "*" else o.strip().rstrip("/").lower() for o in settings.cors_origins
         ],
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Content-Type", "Authorization", "X-API-Key", "X-User-Id"],
-        expose_headers=["Retry-After"],
+        allow_headers=["Content-Type", "Authorization", "X-API-Key", "X-User-Id", "X-Request-ID"],
+        expose_headers=["Retry-After", "X-Request-ID"],
         max_age=600,
     )
     app.add_middleware(MetricsMiddleware, metrics=web.metrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     return app
 
 

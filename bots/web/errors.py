@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,21 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, detail, dict(exc.headers or {}) or None)
 
 
+DATABASE_RETRY_AFTER_S = 5  # what a client is told to wait when the database is out
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The database is down, restarting or full: a 503 to retry, never a 500 or a silent 200."""
+    log.error("database unavailable: %s", exc)
+    return error_response(
+        503,
+        "database_unavailable",
+        "Hệ thống đang bận, vui lòng thử lại sau ít phút / "
+        "service temporarily unavailable, please retry shortly.",
+        {"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error: %s", exc)
     return error_response(
@@ -98,4 +114,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -4,7 +4,9 @@ Order of checks, each refusal logged in one line and answered 4xx (never 5xx):
 malformed JSON → 400; wrong app id → 403; missing or wrong `X-ZEvent-Signature` → 401;
 a timestamp outside the replay window → 403. Then a delivery already taken (its `msg_id`,
 in the database, so across workers) → 200 `duplicate`; an event the bot does not act on →
-200 `ignored`; otherwise → 200 `accepted` and the answer is sent from a background task.
+200 `ignored`; otherwise → 200 `accepted` and the answer is sent from a background task, or,
+with jobs_backend=redis, queued for `assistant worker` (503 + Retry-After, claim released,
+when the queue is down).
 Oversized bodies never get here: the app's body limit answers 413.
 """
 
@@ -21,6 +23,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from bots.jobs import JobQueue, QueueUnavailable
 from bots.store import ChannelStore
 from bots.zalo.channel import CHANNEL, ZaloChannel, classify, event_id
 from bots.zalo.signature import verify
@@ -36,6 +39,13 @@ def _answer(status: int, code: str, message: str = "") -> JSONResponse:
     return JSONResponse({"status": code}, status_code=status)
 
 
+def unavailable() -> JSONResponse:
+    """The job queue is down: the platform retries later (nothing claimed, nothing lost)."""
+    response = _answer(503, "queue_unavailable", "Job queue unavailable; retry later.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 class ZaloWebhook:
     def __init__(
         self,
@@ -45,6 +55,7 @@ class ZaloWebhook:
         app_id: str,
         oa_secret_key: str,
         replay_window_s: int,
+        jobs: JobQueue | None = None,
     ) -> None:
         self.channel = channel
         self.store = store
@@ -52,6 +63,7 @@ class ZaloWebhook:
         self.oa_secret_key = oa_secret_key
         self.replay_window_ms = replay_window_s * 1000
         self.tasks: set[asyncio.Task[None]] = set()
+        self.jobs = jobs  # jobs_backend=redis: answered by `assistant worker`, not here
 
     def router(self) -> APIRouter:
         router = APIRouter()
@@ -107,6 +119,15 @@ class ZaloWebhook:
             if not first:
                 log.info("zalo webhook: duplicate delivery of %s acknowledged, not answered", name)
                 return _answer(200, "duplicate")
+        if self.jobs is not None:
+            try:
+                await self.jobs.enqueue(CHANNEL, event)
+            except QueueUnavailable as exc:
+                if key is not None:  # so that the platform's retry is answered
+                    await to_thread.run_sync(self.store.release_event, CHANNEL, key)
+                log.error("zalo webhook: job queue unavailable, 503: %s", exc)
+                return unavailable()
+            return _answer(200, "accepted")
         task = asyncio.create_task(self._work(event, name))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)

@@ -20,7 +20,7 @@ from knowledge.render import section_texts
 from knowledge.schema import Procedure
 from knowledge.search.aspects import ASPECT_PATTERNS, Aspect, detect_aspect
 from knowledge.search.index import SearchIndex
-from knowledge.search.lexical import content_terms
+from knowledge.search.lexical import LexicalIndex, content_terms
 from knowledge.search.variants import (
     asked_variants,
     asks_for_armed_forces,
@@ -273,13 +273,14 @@ class Searcher:
         the evaluation reports it as the "served" system.
         """
         route = route or ROUTES[q.query_type]
-        codes = self.index.lexical.codes
-        lexical = self.index.lexical.scores(q.terms)
-        max_possible = self.index.lexical.max_score(q.terms)
+        index = self.index.lexical  # one reference: a reload swaps in a new one meanwhile
+        codes = index.codes
+        lexical = index.scores(q.terms)
+        max_possible = index.max_score(q.terms)
         best_lexical = float(lexical.max()) if len(lexical) else 0.0
         coverage = best_lexical / max_possible if max_possible > 0 else 0.0
         lexical_norm = lexical / best_lexical if best_lexical > 0 else lexical
-        phrases = self.index.lexical.name_phrase_hits(t for t, w in q.terms.items() if w >= 0.8)
+        phrases = index.name_phrase_hits(t for t, w in q.terms.items() if w >= 0.8)
         dense = np.zeros(len(codes), dtype=np.float32)
 
         if (
@@ -290,7 +291,7 @@ class Searcher:
         ):
             fused = route.lexical * lexical_norm
             top = np.argsort(-fused)[:RERANK]
-            best_title = self.rerank(q, fused, top)
+            best_title = self.rerank(q, fused, top, index)
             if lexically_decided(fused, lexical_norm, top, route, skip_dense_margin):
                 return Scored(codes, fused, lexical, dense, coverage, 0.0, best_title, phrases)
 
@@ -310,23 +311,25 @@ class Searcher:
                     if i is not None:
                         dense[i] = (sim - floor) / spread
         fused = route.lexical * lexical_norm + route.dense * dense
-        best_title = self.rerank(q, fused, np.argsort(-fused)[:RERANK]) if rerank else 0.0
+        best_title = self.rerank(q, fused, np.argsort(-fused)[:RERANK], index) if rerank else 0.0
         return Scored(codes, fused, lexical, dense, coverage, best_dense, best_title, phrases)
 
-    def rerank(self, q: PreparedQuery, fused: np.ndarray, top: Any) -> float:
+    def rerank(
+        self, q: PreparedQuery, fused: np.ndarray, top: Any, index: LexicalIndex | None = None
+    ) -> float:
         """Adjust the `top` candidates in place; returns the best title coverage seen.
 
         Prefer the procedure whose name (or an alias) the question covers most — "làm giấy
         khai sinh" is the plain birth registration, not one of its variants — and weigh the
         variant operations and narrow audiences the name carries against what was asked.
         """
-        codes = self.index.lexical.codes
+        lexical_index = index or self.index.lexical
+        codes = lexical_index.codes
         unigrams = q.unigrams
         best_title = 0.0
         question = q.folded_with_expansions
         accented = q.lowered_with_expansions
         foreigner = q.query_type == "other"
-        lexical_index = self.index.lexical
         forces_asked = asks_for_armed_forces(question)
         organisation_asked = asks_for_organisation(question)
         asked_names = asked_variants(question, foreigner=foreigner, accented_question=accented)
@@ -378,8 +381,10 @@ class Searcher:
     # -- the whole pipeline ----------------------------------------------------------------
 
     def ranked_codes(self, query: str, top_k: int = 5, **score_options: Any) -> list[str]:
-        """Just the best `top_k` codes (for evaluation); no relevance cut-off, no store access."""
-        scored = self.score(self.prepare(query), **score_options)
+        """Just the best `top_k` codes (for evaluation); no relevance cut-off, no record reads."""
+        self.index.refresh(self.store)
+        with self.index.swap.reading():
+            scored = self.score(self.prepare(query), **score_options)
         order = np.argsort(-scored.fused, kind="stable")[:top_k]
         return [scored.codes[i] for i in order if scored.fused[i] > 0]
 
@@ -396,6 +401,13 @@ class Searcher:
         `skip_dense_margin`: see `score`; for callers that only use the best result and
         whether a sibling comes within that margin of it (the assistant).
         """
+        self.index.refresh(self.store)  # another process's ingest, within `refresh_s`
+        with self.index.swap.reading():  # one consistent state, even during a reload
+            return self._search(query, top_k, with_sections, skip_dense_margin)
+
+    def _search(
+        self, query: str, top_k: int, with_sections: bool, skip_dense_margin: float | None
+    ) -> SearchResponse:
         q = self.prepare(query)
         if not fold(q.text).strip() or self.index.is_empty:
             return SearchResponse(query, q.query_type, q.aspect, [], nothing_relevant=True)

@@ -9,6 +9,8 @@ fresh collection instead of mixing vector spaces.
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,6 +29,11 @@ QUERY_CACHE_SIZE = 2048  # recent query embeddings kept (a few MB)
 # exactly with a matrix product (about 0.1 ms for 2,642 procedures, against 1-2 ms through
 # Chroma's query path); 100,000 × 384 floats is 150 MB.
 MIRROR_MAX = 100_000
+# When a Chroma server query fails (server down, restarting), the dense side is left out
+# (lexical-only answers) and the server is not asked again for this many seconds.
+SERVER_RETRY_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 def dense_text(p: Procedure) -> str:
@@ -91,6 +98,7 @@ class VectorIndex:
         self.query_cache_size = QUERY_CACHE_SIZE  # 0: no cache
         self.mirror = mirror
         self._matrix: tuple[list[str], np.ndarray] | None = None
+        self._server_down_until = 0.0  # monotonic time before which queries skip the server
         self.collection = client.get_or_create_collection(
             collection_name(embeddings, prefix),
             embedding_function=None,  # never Chroma's default (it downloads a model)
@@ -172,6 +180,19 @@ class VectorIndex:
             matrix = self._matrix = (ids, rows)
         return matrix
 
+    def mirrored(self) -> tuple[list[str], np.ndarray] | None:
+        """The in-memory matrix (ids, unit-length rows), for sharing; None when not mirrored."""
+        return self._mirrored()
+
+    def set_mirror(self, matrix: tuple[list[str], np.ndarray]) -> None:
+        """Answer from this matrix (another process's `mirrored()`), swapped in at once."""
+        if self.mirror:
+            self._matrix = (list(matrix[0]), np.asarray(matrix[1], dtype=np.float32))
+
+    def drop_mirror(self) -> None:
+        """Read the collection again on the next query."""
+        self._matrix = None
+
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` nearest procedures as (code, cosine similarity), best first."""
         mirrored = self._mirrored()
@@ -185,10 +206,17 @@ class VectorIndex:
             top = np.argpartition(-sims, k - 1)[:k]
             top = top[np.argsort(-sims[top], kind="stable")]
             return [(ids[i], float(sims[i])) for i in top]
+        if time.monotonic() < self._server_down_until:
+            return []  # the server failed a moment ago: lexical-only until the retry time
         # Chroma returns fewer than `n` when the collection is smaller (or empty): no count().
-        result = self.collection.query(
-            query_embeddings=vector.reshape(1, -1), n_results=n, include=["distances"]
-        )
+        try:
+            result = self.collection.query(
+                query_embeddings=vector.reshape(1, -1), n_results=n, include=["distances"]
+            )
+        except Exception as exc:  # a Chroma server down or restarting: degrade, don't fail
+            self._server_down_until = time.monotonic() + SERVER_RETRY_S
+            log.warning("Chroma query failed (%s); lexical-only for %.0f s", exc, SERVER_RETRY_S)
+            return []
         ids = result["ids"][0]
         distances = result["distances"][0] if result["distances"] else [1.0] * len(ids)
         return [(code, 1.0 - float(d)) for code, d in zip(ids, distances, strict=True)]
