@@ -120,16 +120,25 @@ def build_starter(data_dir: Path) -> None:
     )
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
+def start_server(
+    data_dir: Path, port: int, workers: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`assistant serve --workers N` on the shipped settings, rate limits off; `env` adds
+    or overrides settings (a database URL, the platforms' credentials)."""
+    environment = {
         **os.environ,
         "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
         "ASSISTANT_ANSWER_MODE": "grounded",
+        **(env or {}),
     }
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        command,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
 
 
@@ -178,22 +187,37 @@ def measure_sse(base: str, requests: int) -> dict[str, Any]:
     return {"requests": requests, "first_event_ms": ms(first), "final_event_ms": ms(final)}
 
 
-async def post_json(host: str, port: int, path: str, body: bytes) -> int:
-    """One POST on a new connection; returns the status after reading the whole response."""
+async def request(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> int:
+    """One HTTP/1.1 request on a new connection (as from many citizens); returns the status
+    after reading the whole response. A raw-socket client: httpx's own CPU would come off
+    the server's on this small machine."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            "Content-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-        )
-        writer.write(head.encode("ascii") + body)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body)
         response = await reader.read(-1)  # the server closes after the response
     finally:
         writer.close()
     if not response.startswith(b"HTTP/1.1 ") or b"\r\n\r\n" not in response:
         raise ConnectionError("incomplete response")
     return int(response[9:12])
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+async def post_json(host: str, port: int, path: str, body: bytes) -> int:
+    return await request(host, port, "POST", path, body, JSON)
 
 
 async def measure_chat(

@@ -25,8 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +43,9 @@ from benchmarks.api import (  # noqa: E402
     free_port,
     new_questions,
     percentile,
+    request,
+    start_server,
+    stop_server,
     wait_ready,
 )
 from benchmarks.webhooks import SECRET, telegram_delivery, zalo_delivery  # noqa: E402
@@ -60,29 +61,6 @@ from tests.standins.zalo_server import (  # noqa: E402
 
 MIX = (("chat", 0.50), ("zalo", 0.20), ("telegram", 0.15), ("search", 0.15))
 NEW_SHARE = 0.2  # chat questions never asked before
-
-
-async def request(
-    host: str, port: int, method: str, path: str, body: bytes = b"", headers: Any = None
-) -> int:
-    """One HTTP/1.1 request on a new connection (as from many citizens); returns the status.
-
-    A raw-socket client, as in benchmarks/api.py: httpx's own CPU would come off the server.
-    """
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
-        for name, value in (headers or {}).items():
-            lines.append(f"{name}: {value}")
-        if method == "POST":
-            lines.append(f"Content-Length: {len(body)}")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body)
-        response = await reader.read(-1)
-    finally:
-        writer.close()
-    if not response.startswith(b"HTTP/1.1 ") or b"\r\n\r\n" not in response:
-        raise ConnectionError("incomplete response")
-    return int(response[9:12])
 
 
 def summarise(values: list[float]) -> dict[str, float]:
@@ -197,33 +175,6 @@ def worker_memory(server_pid: int) -> dict[str, Any]:
     }
 
 
-def start_server(
-    data_dir: Path, db_url: str, port: int, workers: int, platforms: dict[str, str]
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
-        "ASSISTANT_ANSWER_MODE": "grounded",
-        "ASSISTANT_DATABASE_URL": db_url,
-        **platforms,
-    }
-    command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
-    command += ["--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 def warm(port: int, fresh: Iterator[str], workers: int) -> None:
     """Load every worker's model and popular answers before timing."""
 
@@ -294,7 +245,9 @@ def main() -> None:
                 db = Path(tmp) / f"run-{n}.sqlite3"
                 shutil.copy(data_dir / "assistant.sqlite3", db)
                 port = free_port()
-                process = start_server(data_dir, f"sqlite:///{db}", port, n, platforms)
+                process = start_server(
+                    data_dir, port, n, {**platforms, "ASSISTANT_DATABASE_URL": f"sqlite:///{db}"}
+                )
                 try:
                     startup_s = wait_ready(f"http://127.0.0.1:{port}", process)
                     warm(port, fresh, n)

@@ -7,10 +7,12 @@ without touching the shared services other sessions use (PostgreSQL on 5432, Red
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +39,22 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> float:
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{what} not reached within {timeout_s:.0f} s")
+
+
+def wait_ready(
+    process: subprocess.Popen[bytes], base: str, log: Path, timeout_s: float = 180
+) -> None:
+    """Wait for `assistant serve` at `base` to answer /readyz 200; fail with its log if it exits."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the server did not become ready"
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
 
 
 class ChromaServer:
@@ -86,3 +104,63 @@ class ChromaServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
+
+
+POSTGRES_BIN = Path("/usr/lib/postgresql")
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed PostgreSQL's bin directory (Debian's layout), or None."""
+    versions = sorted(POSTGRES_BIN.glob("*/bin/pg_ctl"), key=lambda p: p.parts[-3])
+    return versions[-1].parent if versions else None
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster (initdb in a temp directory) on a free loopback port.
+
+    `stop(mode="immediate")` is a crash (no checkpoint: recovery replays the WAL on start),
+    `start` brings it back on the same port with the same data. PostgreSQL refuses to run as
+    root, so as root the cluster belongs to the `postgres` user and runs through `runuser`.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        found = postgres_bin()
+        if found is None:
+            raise OSError("PostgreSQL's server programs are not installed (/usr/lib/postgresql)")
+        self.bin = found
+        self.port = port or free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="pg-private-"))
+        self.data = self.root / "data"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str, timeout_s: float = 60) -> None:
+        command = [*self.as_user, str(self.bin / program), *args]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        if done.returncode != 0:
+            raise OSError(f"{program} failed: {done.stderr.strip()[-500:]}")
+
+    def start(self, timeout_s: float = 60) -> float:
+        started = time.monotonic()
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l",
+                  str(self.root / "log"), "start", timeout_s=timeout_s)  # fmt: skip
+        return time.monotonic() - started
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast`: a clean shutdown; `immediate`: what a crash or a kill -9 leaves."""
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        try:
+            self.stop("immediate")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)

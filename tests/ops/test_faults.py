@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import Pool
 
 from assistant.settings import Settings
+from knowledge.corpus import bundled_corpus_path
+from knowledge.ingest import ingest
 from knowledge.search import vectors
-from tests.servers import ChromaServer
+from knowledge.store import CatalogueStore
+from tests.conftest import skip_or_fail
+from tests.servers import ChromaServer, PostgresServer, free_port, wait_ready, wait_until
+from tests.standins.openai_server import run_openai_standin
 from tests.web.conftest import api_client
 
 QUESTIONS = ["làm giấy khai sinh cho con", "dang ky ket hon", "cấp lại hộ chiếu bị mất"]
@@ -139,7 +150,211 @@ async def test_full_disk_under_sqlite_refuses_feedback_with_503(
             assert stored.status_code == 204, stored.text
             acknowledged += 1
         with sqlite3.connect(tmp_path / "store.sqlite3") as db:
-            rows = db.execute("SELECT count(*) FROM feedback").fetchone()[0]
+            # This reply's only: the copied starter database may hold other tests' feedback.
+            rows = db.execute(
+                "SELECT count(*) FROM feedback WHERE reply_id = ?", (reply_id,)
+            ).fetchone()[0]
         assert rows == acknowledged  # every 204 was stored, nothing refused was claimed
     finally:
         event.remove(Pool, "checkout", cap)
+
+
+@pytest.fixture()
+def private_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster of this test's own, so it can be crashed and restarted."""
+    try:
+        server = PostgresServer()
+        server.start()
+    except (OSError, subprocess.SubprocessError) as exc:
+        skip_or_fail(f"cannot run a private PostgreSQL cluster: {exc}")
+    yield server
+    server.remove()
+
+
+@pytest.mark.anyio
+async def test_postgres_crash_and_restart_under_load_loses_nothing_acknowledged(
+    starter_data_dir: Path, private_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Conversations and feedback in PostgreSQL; the server crashes (`-m immediate`) under
+    a chat + feedback load and comes back. While it is down: 503 with Retry-After, never a
+    500. After: answers again without an app restart, and every reply and every feedback
+    that was acknowledged is in the database."""
+    settings = Settings(
+        data_dir=starter_data_dir, database_url=private_postgres.url, rate_limit_per_minute=0
+    )
+    catalogue = CatalogueStore(private_postgres.url)  # the records the starter index holds
+    try:
+        ingest(catalogue, [bundled_corpus_path()])
+    finally:
+        catalogue.close()
+    replies: list[str] = []  # acknowledged (200) replies
+    rated: list[str] = []  # acknowledged (204) feedback, by reply id
+    refused: list[httpx.Response] = []
+
+    async def citizen(n: int, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
+        i = 0
+        while not stop.is_set():
+            chat = await client.post(
+                "/v1/chat", json={"user": f"pg{n}", "text": QUESTIONS[i % len(QUESTIONS)]}
+            )
+            i += 1
+            if chat.status_code != 200:
+                refused.append(chat)
+                await asyncio.sleep(0.05)
+                continue
+            assert chat.json()["procedure_code"], chat.json()  # a grounded, cited answer
+            reply_id = chat.json()["id"]
+            replies.append(reply_id)
+            rating = await client.post("/v1/feedback", json={"reply_id": reply_id, "rating": "up"})
+            if rating.status_code == 204:
+                rated.append(reply_id)
+            else:
+                refused.append(rating)
+
+    async with api_client(settings) as client:
+        stop = asyncio.Event()
+        citizens = [asyncio.create_task(citizen(n, client, stop)) for n in range(3)]
+        started = time.monotonic()
+        while len(replies) < 5 and time.monotonic() - started < 60:  # load is on
+            await asyncio.sleep(0.05)
+        before = len(replies)
+        private_postgres.stop("immediate")
+        crashed = time.monotonic()
+        await asyncio.sleep(1.5)
+        during = len(refused)
+        restart_s = private_postgres.start()
+        wait_from = len(replies)
+        while len(replies) < wait_from + 3 and time.monotonic() - crashed < 30:
+            await asyncio.sleep(0.1)
+        recovered_s = time.monotonic() - crashed
+        stop.set()
+        await asyncio.gather(*citizens)
+    assert before > 0 and len(replies) >= wait_from + 3, "no answers after the restart"
+    assert during > 0, "nothing was refused while PostgreSQL was down"
+    for response in refused:  # the only failure a client saw: retry later
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert response.headers["Retry-After"]
+    engine = create_engine(private_postgres.url)
+    try:
+        with engine.connect() as connection:
+            stored = set(connection.execute(text("SELECT reply_id FROM turns")).scalars())
+            feedback = list(connection.execute(text("SELECT reply_id FROM feedback")).scalars())
+    finally:
+        engine.dispose()
+    assert set(replies) <= stored  # every answered turn is on record
+    assert sorted(feedback) == sorted(rated)  # every 204 stored once, nothing else claimed
+    with capsys.disabled():
+        print(
+            f"\n[postgres fault] {len(replies)} replies and {len(rated)} feedback acknowledged, "
+            f"all stored; {len(refused)} requests refused with 503 + Retry-After while down; "
+            f"restart {restart_s:.1f} s; answering again {recovered_s:.1f} s after the crash"
+        )
+
+
+def worker_pids(server_pid: int) -> set[int]:
+    """The uvicorn worker processes under `assistant serve --workers N` (its children)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    # Workers are multiprocessing spawns; its resource tracker is not a worker.
+    return {pid for pid in found if "resource_tracker" not in _cmdline(pid)}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_worker_killed_mid_request_is_replaced_and_the_rest_answer(
+    starter_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`assistant serve --workers 2`, chats in flight on a slow LLM, one worker SIGKILLed.
+    The requests it held fail at the connection (nothing else can be done for them: a
+    load balancer retries them); every other one is answered, the supervisor starts a new
+    worker, and every reply a citizen received is on record."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    db = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "serve.sqlite3")
+    with run_openai_standin() as llm:
+        llm.delay_s = 1.5
+        env = {
+            **os.environ,
+            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
+            "ASSISTANT_ANSWER_MODE": "llm",
+            "ASSISTANT_LLM_BASE_URL": llm.base_url,
+            "ASSISTANT_LLM_MODEL": "standin",
+            "ASSISTANT_LLM_API_KEY": "test",
+            "ASSISTANT_DATABASE_URL": f"sqlite:///{db}",
+        }
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+        command += ["--workers", "2", "--data-dir", str(starter_data_dir)]
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True
+            )
+        try:
+            wait_ready(process, base, log)
+            wait_until(lambda: len(worker_pids(process.pid)) == 2, 120, "two workers")
+            before = worker_pids(process.pid)
+            outcomes: list[str] = []
+            answered: list[str] = []
+
+            def ask(i: int) -> None:
+                try:
+                    reply = httpx.post(
+                        f"{base}/v1/chat",
+                        json={"user": f"kill{i}", "text": QUESTIONS[i % len(QUESTIONS)]},
+                        timeout=30,
+                    )
+                except httpx.TransportError as exc:  # the killed worker's connection
+                    outcomes.append(type(exc).__name__)
+                    return
+                outcomes.append(str(reply.status_code))
+                if reply.status_code == 200:
+                    answered.append(reply.json()["id"])
+
+            askers = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
+            for asker in askers:
+                asker.start()
+            wait_until(lambda: len(llm.chat_requests) >= 2, 30, "chats waiting on the LLM")
+            victim = min(before)
+            os.kill(victim, signal.SIGKILL)
+            killed = time.monotonic()
+            for asker in askers:
+                asker.join(timeout=60)
+            wait_until(
+                lambda: (
+                    len(worker_pids(process.pid) - before) == 1
+                    and len(worker_pids(process.pid)) == 2
+                ),
+                60,
+                "a replacement worker",
+            )
+            replaced_s = time.monotonic() - killed
+            wait_ready(process, base, log)
+            for i in range(6):  # one after another, once the replacement is up
+                ask(100 + i)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+    failed = [o for o in outcomes if o != "200"]
+    assert all(not o.isdigit() for o in failed), outcomes  # connection errors only, no 5xx
+    assert outcomes[-6:] == ["200"] * 6, outcomes  # everything after the kill answered
+    with sqlite3.connect(db) as connection:
+        stored = {row[0] for row in connection.execute("SELECT reply_id FROM turns")}
+    assert set(answered) <= stored
+    with capsys.disabled():
+        print(
+            f"\n[worker kill] {len(outcomes)} chats: {outcomes.count('200')} answered, "
+            f"{len(failed)} lost with the killed worker's connections ({sorted(set(failed))}); "
+            f"replacement worker in {replaced_s:.1f} s"
+        )

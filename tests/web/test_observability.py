@@ -7,6 +7,7 @@ import json
 import logging
 import logging.config
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from assistant.logs import JsonFormatter, RequestIdFilter, request_id_var, uvico
 from assistant.service import Assistant
 from assistant.settings import Settings
 from tests.channels.conftest import app_client, eventually, signed, zalo_event, zalo_settings
+from tests.servers import wait_ready
 from tests.standins.openai_server import run_openai_standin
 from tests.standins.zalo_server import ZaloStandIn, run_zalo_standin
 from tests.web.conftest import api_client, free_port
@@ -194,23 +196,11 @@ async def test_zalo_background_answer_keeps_the_delivery_request_id(
     assert access["request_id"] == "zalo-delivery-1"
 
 
-def wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while True:
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the server did not become ready"
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-
-
 def test_sigterm_lets_the_request_in_flight_finish(starter_data_dir: Path, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
+    own_copy = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "serve.sqlite3")
     with run_openai_standin() as llm:
         llm.delay_s = 2.0
         env = {
@@ -222,6 +212,8 @@ def test_sigterm_lets_the_request_in_flight_finish(starter_data_dir: Path, tmp_p
             "ASSISTANT_LLM_API_KEY": "test",
             "ASSISTANT_LOG_FORMAT": "json",
             "ASSISTANT_SHUTDOWN_GRACE_S": "15",
+            # A copy of the starter database: the shared one stays as built.
+            "ASSISTANT_DATABASE_URL": f"sqlite:///{own_copy}",
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]

@@ -6,6 +6,7 @@ Driven through Hypothesis directly rather than schemathesis' pytest plugin.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,9 +25,15 @@ EXAMPLES_PER_OPERATION = 8  # per operation and mode (valid, then invalid input)
 
 
 def test_generated_requests_get_no_server_error(
-    starter_data_dir: Path, web_assistant: Assistant
+    starter_data_dir: Path, web_assistant: Assistant, tmp_path: Path
 ) -> None:
-    app = create_app(Settings(data_dir=starter_data_dir, rate_limit_per_minute=0), web_assistant)
+    # Its writes (staff logins, feedback) go to a copy: the shared starter database is
+    # used by other tests' server processes too.
+    own = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "fuzz.sqlite3")
+    app_settings = Settings(
+        data_dir=starter_data_dir, database_url=f"sqlite:///{own}", rate_limit_per_minute=0
+    )
+    app = create_app(app_settings, web_assistant)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/v1/chat", "/v1/chat/stream", "/v1/feedback"}
