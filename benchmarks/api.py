@@ -133,21 +133,30 @@ def start_server(
     }
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(
-        command,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    # Its log to a file, not a pipe: nobody reads a pipe during the run, and a server whose
+    # stderr is full blocks on its next log line (one access line per request).
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the server runs)
+    process = subprocess.Popen(
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
     )
+    process.log_file = log  # type: ignore[attr-defined]  # read by `server_log`
+    return process
+
+
+def server_log(process: subprocess.Popen[bytes]) -> str:
+    """The end of the server's log (see `start_server`)."""
+    log = getattr(process, "log_file", None)
+    if log is None:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")[-2000:]
 
 
 def wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 300) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout_s:
         if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            sys.exit(f"the server exited: {stderr[-2000:]}")
+            sys.exit(f"the server exited: {server_log(process)}")
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return time.monotonic() - start
