@@ -207,13 +207,20 @@ class ChannelStore:
 
     # -- buttons -------------------------------------------------------------------------
 
-    def put_button(self, text: str) -> str:
-        key = secrets.token_hex(8)
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert(channel_buttons).values(key=key, text=text, created_at=now_utc())
-            )
-        return key
+    def put_buttons(self, texts: list[str]) -> list[str]:
+        """Store button texts (one transaction); returns their keys, in order."""
+        keys = [secrets.token_hex(8) for _ in texts]
+        if texts:
+            created_at = now_utc()
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(channel_buttons),
+                    [
+                        {"key": key, "text": text, "created_at": created_at}
+                        for key, text in zip(keys, texts, strict=True)
+                    ],
+                )
+        return keys
 
     def prune_buttons(self, older_than: dt.timedelta) -> int:
         with self.engine.begin() as connection:

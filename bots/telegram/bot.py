@@ -163,7 +163,7 @@ class TelegramBot:
     ) -> None:
         if reply.kind == "held":  # a staff member has this conversation: they answer
             return
-        keyboard = await to_thread.run_sync(reply_keyboard, reply, self.store.put_button)
+        keyboard = await to_thread.run_sync(reply_keyboard, reply, self.store.put_buttons)
         pieces = html_pieces(reply.text, bold_title=reply.kind == "answer")
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
@@ -223,7 +223,7 @@ class TelegramBot:
         starters = Reply(
             id="-", conversation_id="-", kind="greeting", text="", quick_replies=STARTERS[language]
         )
-        keyboard = await to_thread.run_sync(reply_keyboard, starters, self.store.put_button)
+        keyboard = await to_thread.run_sync(reply_keyboard, starters, self.store.put_buttons)
         await context.bot.send_message(
             chat_id, channel_text("language_set", language), reply_markup=keyboard
         )

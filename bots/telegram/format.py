@@ -54,13 +54,18 @@ def _is_link(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def reply_keyboard(reply: Reply, button_key: Callable[[str], str]) -> InlineKeyboardMarkup | None:
-    """Quick replies, then citations as links, then feedback; None when there is nothing."""
+def reply_keyboard(
+    reply: Reply, button_keys: Callable[[list[str]], list[str]]
+) -> InlineKeyboardMarkup | None:
+    """Quick replies, then citations as links, then feedback; None when there is nothing.
+
+    `button_keys` stores the quick replies' texts (all in one call: one transaction) and
+    returns the short keys their buttons carry (Telegram's callback_data is 64 bytes)."""
     rows: list[list[InlineKeyboardButton]] = []
-    for quick in reply.quick_replies:
-        rows.append(
-            [InlineKeyboardButton(_label(quick.label), callback_data=f"q:{button_key(quick.text)}")]
-        )
+    quick_replies = list(reply.quick_replies)
+    keys = button_keys([quick.text for quick in quick_replies]) if quick_replies else []
+    for quick, key in zip(quick_replies, keys, strict=True):
+        rows.append([InlineKeyboardButton(_label(quick.label), callback_data=f"q:{key}")])
     source = channel_text("source", reply.language)
     seen: set[str] = set()
     for citation in reply.citations:

@@ -22,11 +22,13 @@ def test_claims_preferences_pauses_and_pruning(database_url: str) -> None:
     assert other.language("zalo", "u") == "en" and other.paused("zalo", "u")
     assert not other.paused("zalo", "u", now=now_utc() + dt.timedelta(minutes=6))
     assert other.language("telegram", "u") is None
-    key = other.put_button("Thủ tục cấp hộ chiếu phổ thông ở trong nước (1.000001)" * 3)
-    assert store.button(key) is not None and store.button("missing") is None
+    long_text = "Thủ tục cấp hộ chiếu phổ thông ở trong nước (1.000001)" * 3
+    key, second = other.put_buttons([long_text, "lệ phí"])  # one transaction, keys in order
+    assert store.button(key) == long_text and store.button(second) == "lệ phí"
+    assert store.button("missing") is None and other.put_buttons([]) == []
     assert store.prune_events(dt.timedelta(days=-1)) == 2  # everything is "older" than tomorrow
     assert store.claim_event("zalo", "msg:1")
-    assert store.prune_buttons(dt.timedelta(days=-1)) == 1 and store.button(key) is None
+    assert store.prune_buttons(dt.timedelta(days=-1)) == 2 and store.button(key) is None
     other.close()
     store.close()
 
