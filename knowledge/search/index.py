@@ -9,7 +9,8 @@ catalogue database as a numbered snapshot (`CatalogueStore.publish_index_snapsho
 serving index given `refresh_s` checks that number at most every `refresh_s` seconds and,
 when it moved, loads the snapshot aside and swaps it in, so it works for workers on one
 host and for hosts that share only the database. Rebuilding the lexical index from the
-2,642 portal records instead takes about 8 s, loading the ~20 MB snapshot about 0.5 s.
+2,642 portal records instead takes about 8 s; their snapshot is 8.8 MB, published in
+about 0.7 s and loaded in about 0.5 s.
 """
 
 from __future__ import annotations
