@@ -48,16 +48,9 @@ from benchmarks.api import (  # noqa: E402
     stop_server,
     wait_ready,
 )
-from benchmarks.webhooks import SECRET, telegram_delivery, zalo_delivery  # noqa: E402
+from benchmarks.webhooks import platform_env, telegram_delivery, zalo_delivery  # noqa: E402
 from tests.standins.telegram_server import run_telegram_standin  # noqa: E402
-from tests.standins.zalo_server import (  # noqa: E402
-    APP_ID,
-    APP_SECRET,
-    FIRST_ACCESS_TOKEN,
-    FIRST_REFRESH_TOKEN,
-    OA_SECRET_KEY,
-    run_zalo_standin,
-)
+from tests.standins.zalo_server import run_zalo_standin  # noqa: E402
 
 MIX = (("chat", 0.50), ("zalo", 0.20), ("telegram", 0.15), ("search", 0.15))
 NEW_SHARE = 0.2  # chat questions never asked before
@@ -227,19 +220,7 @@ def main() -> None:
             data_dir = Path(tmp) / "data"
             build_starter(data_dir)
         with run_zalo_standin() as zalo, run_telegram_standin() as telegram:
-            platforms = {
-                "OMP_NUM_THREADS": "1",
-                "ASSISTANT_TELEGRAM_TOKEN": telegram.token,
-                "ASSISTANT_TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "ASSISTANT_TELEGRAM_BASE_URL": telegram.base_url,
-                "ASSISTANT_ZALO_APP_ID": APP_ID,
-                "ASSISTANT_ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-                "ASSISTANT_ZALO_APP_SECRET": APP_SECRET,
-                "ASSISTANT_ZALO_ACCESS_TOKEN": FIRST_ACCESS_TOKEN,
-                "ASSISTANT_ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN,
-                "ASSISTANT_ZALO_API_BASE_URL": zalo.api_base_url,
-                "ASSISTANT_ZALO_OAUTH_BASE_URL": zalo.oauth_base_url,
-            }
+            platforms = {"OMP_NUM_THREADS": "1", **platform_env(telegram, zalo)}
             for n in args.workers:
                 # A fresh copy of the database per run: conversations never land in data_dir.
                 db = Path(tmp) / f"run-{n}.sqlite3"

@@ -65,6 +65,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def platform_env(telegram: Any, zalo: Any) -> dict[str, str]:
+    """The settings that point the Telegram and Zalo channels at the running stand-ins."""
+    return {
+        "ASSISTANT_TELEGRAM_TOKEN": telegram.token,
+        "ASSISTANT_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "ASSISTANT_TELEGRAM_BASE_URL": telegram.base_url,
+        "ASSISTANT_ZALO_APP_ID": APP_ID,
+        "ASSISTANT_ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+        "ASSISTANT_ZALO_APP_SECRET": APP_SECRET,
+        "ASSISTANT_ZALO_ACCESS_TOKEN": FIRST_ACCESS_TOKEN,
+        "ASSISTANT_ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN,
+        "ASSISTANT_ZALO_API_BASE_URL": zalo.api_base_url,
+        "ASSISTANT_ZALO_OAUTH_BASE_URL": zalo.oauth_base_url,
+    }
+
+
 def zalo_delivery(i: int) -> tuple[bytes, dict[str, str]]:
     event = {
         "app_id": APP_ID,
@@ -199,16 +215,7 @@ def main() -> None:
                 "ASSISTANT_DATA_DIR": str(data_dir),
                 "ASSISTANT_DATABASE_URL": db_url,
                 "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
-                "ASSISTANT_TELEGRAM_TOKEN": telegram.token,
-                "ASSISTANT_TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "ASSISTANT_TELEGRAM_BASE_URL": telegram.base_url,
-                "ASSISTANT_ZALO_APP_ID": APP_ID,
-                "ASSISTANT_ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-                "ASSISTANT_ZALO_APP_SECRET": APP_SECRET,
-                "ASSISTANT_ZALO_ACCESS_TOKEN": FIRST_ACCESS_TOKEN,
-                "ASSISTANT_ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN,
-                "ASSISTANT_ZALO_API_BASE_URL": zalo.api_base_url,
-                "ASSISTANT_ZALO_OAUTH_BASE_URL": zalo.oauth_base_url,
+                **platform_env(telegram, zalo),
             }
             server = subprocess.Popen(
                 [

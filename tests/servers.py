@@ -57,6 +57,39 @@ def wait_ready(
         time.sleep(0.3)
 
 
+def serve_on_slow_llm(
+    data_dir: Path,
+    port: int,
+    log: Path,
+    llm_base_url: str,
+    database_url: str,
+    *args: str,
+    **settings: str,
+) -> subprocess.Popen[bytes]:
+    """`assistant serve` in LLM mode against a stand-in LLM, rate limits off, its log to
+    `log`; `args` go to the command line, `settings` are more ASSISTANT_* variables."""
+    env = {
+        **os.environ,
+        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
+        "ASSISTANT_ANSWER_MODE": "llm",
+        "ASSISTANT_LLM_BASE_URL": llm_base_url,
+        "ASSISTANT_LLM_MODEL": "standin",
+        "ASSISTANT_LLM_API_KEY": "test",
+        "ASSISTANT_DATABASE_URL": database_url,
+        **{f"ASSISTANT_{name.upper()}": value for name, value in settings.items()},
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [*command, *args, "--data-dir", str(data_dir)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            start_new_session=True,
+        )
+
+
 class ChromaServer:
     """`chroma run` over a data directory; `kill` and `start` again keep the data."""
 

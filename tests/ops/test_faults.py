@@ -8,7 +8,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,14 @@ from knowledge.ingest import ingest
 from knowledge.search import vectors
 from knowledge.store import CatalogueStore
 from tests.conftest import skip_or_fail
-from tests.servers import ChromaServer, PostgresServer, free_port, wait_ready, wait_until
+from tests.servers import (
+    ChromaServer,
+    PostgresServer,
+    free_port,
+    serve_on_slow_llm,
+    wait_ready,
+    wait_until,
+)
 from tests.standins.openai_server import run_openai_standin
 from tests.web.conftest import api_client
 
@@ -281,22 +287,9 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_rest_answer(
     db = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "serve.sqlite3")
     with run_openai_standin() as llm:
         llm.delay_s = 1.5
-        env = {
-            **os.environ,
-            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
-            "ASSISTANT_ANSWER_MODE": "llm",
-            "ASSISTANT_LLM_BASE_URL": llm.base_url,
-            "ASSISTANT_LLM_MODEL": "standin",
-            "ASSISTANT_LLM_API_KEY": "test",
-            "ASSISTANT_DATABASE_URL": f"sqlite:///{db}",
-        }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
-        command += ["--workers", "2", "--data-dir", str(starter_data_dir)]
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                command, env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True
-            )
+        process = serve_on_slow_llm(
+            starter_data_dir, port, log, llm.base_url, f"sqlite:///{db}", "--workers", "2"
+        )
         try:
             wait_ready(process, base, log)
             wait_until(lambda: len(worker_pids(process.pid)) == 2, 120, "two workers")

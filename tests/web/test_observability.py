@@ -9,7 +9,6 @@ import logging.config
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,7 @@ from assistant.logs import JsonFormatter, RequestIdFilter, request_id_var, uvico
 from assistant.service import Assistant
 from assistant.settings import Settings
 from tests.channels.conftest import app_client, eventually, signed, zalo_event, zalo_settings
-from tests.servers import wait_ready
+from tests.servers import serve_on_slow_llm, wait_ready
 from tests.standins.openai_server import run_openai_standin
 from tests.standins.zalo_server import ZaloStandIn, run_zalo_standin
 from tests.web.conftest import api_client, free_port
@@ -203,28 +202,16 @@ def test_sigterm_lets_the_request_in_flight_finish(starter_data_dir: Path, tmp_p
     own_copy = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "serve.sqlite3")
     with run_openai_standin() as llm:
         llm.delay_s = 2.0
-        env = {
-            **os.environ,
-            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
-            "ASSISTANT_ANSWER_MODE": "llm",
-            "ASSISTANT_LLM_BASE_URL": llm.base_url,
-            "ASSISTANT_LLM_MODEL": "standin",
-            "ASSISTANT_LLM_API_KEY": "test",
-            "ASSISTANT_LOG_FORMAT": "json",
-            "ASSISTANT_SHUTDOWN_GRACE_S": "15",
-            # A copy of the starter database: the shared one stays as built.
-            "ASSISTANT_DATABASE_URL": f"sqlite:///{own_copy}",
-        }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [*command, "--data-dir", str(starter_data_dir)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=sink,
-                start_new_session=True,
-            )
+        # A copy of the starter database: the shared one stays as built.
+        process = serve_on_slow_llm(
+            starter_data_dir,
+            port,
+            log,
+            llm.base_url,
+            f"sqlite:///{own_copy}",
+            log_format="json",
+            shutdown_grace_s="15",
+        )
         try:
             wait_ready(process, base, log)
             result: dict[str, Any] = {}
