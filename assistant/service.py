@@ -63,7 +63,7 @@ from knowledge.families import Cues, Traits, level_of
 from knowledge.places import PLACES_CITATION_CODE, PLACES_SOURCE, FilingLevel, where_to_go
 from knowledge.render import format_procedure, section_texts
 from knowledge.schema import Procedure
-from knowledge.search.aspects import Aspect, detect_aspect
+from knowledge.search.aspects import Aspect, aspect_only, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
 from knowledge.store import CatalogueStore
 from knowledge.text import fold
@@ -307,6 +307,13 @@ class Assistant:
         if u.option is not None:
             return Decision("answer", code=u.option.procedure_code)
         if u.follow_up and state.focus_code:
+            return Decision("answer", code=state.focus_code)
+        if aspect_only(u.text):
+            # "phí bao nhiêu?" names no procedure: the one in focus, else ask which one
+            # (a record that merely shares the words, "phí bảo hiểm", is not what was meant).
+            if not state.focus_code:
+                return Decision("not_found")
+            u.follow_up = True
             return Decision("answer", code=state.focus_code)
         response = self.retrieve(u)
         if state.focus_code and (

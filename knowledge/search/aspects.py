@@ -316,3 +316,26 @@ def detect_aspect(text: str) -> Aspect:
         if pattern.search(folded):
             return aspect
     return "general"
+
+
+# Words a short follow-up wraps its aspect in ("vậy lệ phí bao nhiêu ạ", "còn nộp ở đâu").
+_FILLER_WORDS: Final = (
+    "vay the thi con nua a ah nhe nha nhi ha khong ko k hok hong duoc dc la cho hoi "
+    "minh em anh chi toi tui co can phai bao nhieu gi nao sao roi oi va voi so tien "
+    "and what how is it are do does i we my an of for to ok okay please pls then also too "
+    "nop mat het ton lam di take takes get need bring much long"
+)
+_FILLER: Final = frozenset(_FILLER_WORDS.split())
+
+
+def aspect_only(text: str) -> bool:
+    """Whether a message asks only for an aspect and names no subject ("phí bao nhiêu?",
+    "mat bao lau", "what about the fee?"): in a conversation it is about the procedure in
+    focus, even when some record's name happens to share its words ("phí bảo hiểm")."""
+    folded = fold(text)
+    if detect_aspect(folded) == "general":
+        return False
+    for _, pattern in ASPECT_PATTERNS:
+        folded = pattern.sub(" ", folded)
+    rest = re.sub(r"[^a-z0-9 ]", " ", folded).split()
+    return all(w in _FILLER for w in rest)

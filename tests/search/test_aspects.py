@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.search.aspects import detect_aspect
+from knowledge.search.aspects import aspect_only, detect_aspect
 
 CASES: list[tuple[str, str]] = [
     # processing time: "bao nhiêu"/"mất" followed by a unit of time is not a fee
@@ -85,3 +85,36 @@ def test_detect_aspect_in_every_style(text: str, aspect: str) -> None:
 )
 def test_a_unit_of_time_turns_how_much_into_how_long(text: str) -> None:
     assert detect_aspect(text) == "processing_time"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "phí bao nhiêu?",
+        "vậy lệ phí bao nhiêu ạ",
+        "nop o dau",
+        "mat bao lau",
+        "còn giấy tờ gì nữa",
+        "nộp online được không",
+        "How long does it take?",
+        "What documents do I need?",
+        "how much?",
+    ],
+)
+def test_an_aspect_alone_names_no_procedure(text: str) -> None:
+    assert aspect_only(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "phí làm visa bao nhiêu",
+        "lệ phí làm hộ chiếu bao nhiêu",
+        "dang ky ket hon o dau",
+        "phí bảo hiểm bao nhiêu",
+        "xin chào",  # no aspect at all
+        "How long does a passport take?",
+    ],
+)
+def test_a_subject_beside_the_aspect_is_a_new_question(text: str) -> None:
+    assert not aspect_only(text)
