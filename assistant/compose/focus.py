@@ -1,5 +1,6 @@
-"""What a question singles out of a long list ("có cần giấy khám sức khỏe không"), so the
-item it asks about is shown even when the list is cut for a phone screen. Pure functions."""
+"""What a question singles out of a record: an item of a long list ("có cần giấy khám sức
+khỏe không"), shown even where the list is cut for a phone screen, or the one sentence a
+detail question is about ("có cần ý kiến chủ hộ không"), quoted. Pure functions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from knowledge.text import fold
@@ -67,3 +69,53 @@ def shown(fitting: int, texts: Sequence[str], focus: Focus) -> list[int]:
     pulled = pulled[:MAX_PULLED]
     keep = max(fitting - len(pulled), 1)
     return list(range(keep)) + pulled
+
+
+_SENTENCE: Final = re.compile(r"(?<=[.;!?])\s+|\n+")
+PASSAGE_CHARS: Final = 260
+
+
+def _joined(folded: str) -> str:
+    return f" {' '.join(_WORD.findall(folded))} "
+
+
+@lru_cache(maxsize=1024)
+def _sentences(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A text folded whole, and its sentences worth quoting with their folded forms. Cached:
+    the same record texts are scanned again for every question about them."""
+    sentences = []
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip(" -•+\t")
+        if len(sentence) >= 20 and not sentence.endswith(":"):  # a heading says nothing itself
+            sentences.append((sentence, _joined(fold(sentence))))
+    return _joined(fold(text)), tuple(sentences)
+
+
+def _weight(folded: str, focus: Focus) -> int:
+    pairs = sum(f" {pair} " in folded for pair in focus.pairs)
+    words = sum(f" {word} " in folded for word in focus.words)
+    # Single syllables are too ambiguous in Vietnamese ("con": child / còn): a pair must match.
+    return 2 * pairs + words if pairs else 0
+
+
+def best_passage(texts: Sequence[str], focus: Focus, shown_text: str = "") -> str:
+    """The sentence of the record that speaks most to what the question singles out
+    ("có loại số 2 không", "ý kiến chủ hộ"), unless the answer already shows as much of it;
+    "" when no sentence singles it out. Earlier texts win ties (callers put the structured
+    sections first, the record's full text last)."""
+    if not focus or not focus.pairs:
+        return ""
+    best, best_weight = "", 0
+    for text in texts:
+        if not text:
+            continue
+        whole, sentences = _sentences(text)
+        if not _weight(whole, focus):
+            continue  # most texts hold no pair of the question at all
+        for sentence, folded in sentences:
+            weight = _weight(folded, focus)
+            if weight > best_weight:
+                best, best_weight = sentence, weight
+    if not best or _weight(_joined(fold(shown_text)), focus) >= best_weight:
+        return ""
+    return best

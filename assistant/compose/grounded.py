@@ -18,7 +18,7 @@ from assistant.compose.documents import (
     documents_text,
     general_document_count,
 )
-from assistant.compose.focus import NO_FOCUS, Focus, focus_of
+from assistant.compose.focus import NO_FOCUS, PASSAGE_CHARS, Focus, best_passage, focus_of
 from assistant.compose.templates import phrase
 from assistant.compose.text import (
     LIST_BUDGET,
@@ -35,7 +35,7 @@ from assistant.compose.text import (
 from assistant.reply import Citation, Language, QuickReply
 from knowledge.render import format_number, format_vnd
 from knowledge.schema import Channel, ChannelKind, Fee, Procedure
-from knowledge.search.aspects import ASPECTS, Aspect
+from knowledge.search.aspects import ASPECTS, Aspect, without_aspect_cues
 from knowledge.text import fold
 from knowledge.text.glossary import english_gloss
 
@@ -87,6 +87,12 @@ def compose_answer(
         aspect = "general"
     focus = focus_of(question, procedure.name) if question else NO_FOCUS
     body, extra_buttons = _body(procedure, aspect, lang, case, focus)
+    detail = focus_of(without_aspect_cues(question), procedure.name) if question else NO_FOCUS
+    passage = best_passage(record_texts(procedure), detail, body)
+    if passage:
+        body = (
+            f"{body.rstrip()}\n{phrase('passage', lang, text=clip(tidy(passage), PASSAGE_CHARS))}"
+        )
     title = T.ASPECT_TITLE[aspect][lang]
     name = clip(procedure.name, 90)
     gloss = english_gloss(procedure.name) if lang == "en" else ""
@@ -100,6 +106,15 @@ def compose_answer(
         url=source_url(procedure),
     )
     return Composed(text=text, citations=[citation], quick_replies=buttons, section=aspect)
+
+
+def record_texts(p: Procedure) -> list[str]:
+    """The record's texts a detail of a question may be found in: the structured sections
+    first, its full text last."""
+    texts = [*p.steps, p.conditions, p.result]
+    texts += [item.name for g in p.documents for item in g.items]
+    texts += [text for c in p.channels for text in (c.note, c.fee.note)]
+    return ["\n".join(t for t in texts if t), p.full_text]
 
 
 def _body(

@@ -269,6 +269,10 @@ PHRASES: Final[dict[str, Texts]] = {
         "vi": "Nộp trực tuyến trên Cổng Dịch vụ công quốc gia: {url}",
         "en": "File online on the National Public Service Portal (Cổng Dịch vụ công): {url}",
     },
+    "passage": {
+        "vi": "Về điều bạn hỏi, hồ sơ ghi: «{text}»",
+        "en": "On what you asked, the record says: «{text}»",
+    },
     "online_vneid": {
         "vi": "Hồ sơ nhắc đến VNeID: «{text}»",
         "en": "The record mentions VNeID (the national e-ID app): «{text}»",

@@ -332,10 +332,15 @@ def aspect_only(text: str) -> bool:
     """Whether a message asks only for an aspect and names no subject ("phí bao nhiêu?",
     "mat bao lau", "what about the fee?"): in a conversation it is about the procedure in
     focus, even when some record's name happens to share its words ("phí bảo hiểm")."""
-    folded = fold(text)
-    if detect_aspect(folded) == "general":
+    if detect_aspect(text) == "general":
         return False
+    return all(w in _FILLER for w in without_aspect_cues(text).split())
+
+
+def without_aspect_cues(text: str) -> str:
+    """The folded text with every aspect phrase taken out ("phí bao nhiêu", "điều kiện"):
+    what is left names the subject and the details asked about."""
+    folded = fold(text)
     for _, pattern in ASPECT_PATTERNS:
         folded = pattern.sub(" ", folded)
-    rest = re.sub(r"[^a-z0-9 ]", " ", folded).split()
-    return all(w in _FILLER for w in rest)
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", folded).split())
