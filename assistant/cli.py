@@ -10,9 +10,20 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.cli_admin import db_app, staff_app, worker_command
+from assistant.cli_common import (
+    DataDirOption,
+    JsonOption,
+    err,
+    fail,
+    load_settings,
+    open_assistant,
+    open_index,
+    open_store,
+    out,
+)
 from assistant.reply import Reply
 from assistant.service import Assistant, Message
 from assistant.settings import Settings
@@ -22,8 +33,6 @@ from knowledge.corpus import bundled_corpus_path
 from knowledge.corpus_check import check_corpus
 from knowledge.ingest import IngestError, IngestSummary, discover, import_file, ingest
 from knowledge.render import format_procedure
-from knowledge.search.embeddings import EmbeddingConfigError, load_embeddings
-from knowledge.search.index import SearchIndex
 from knowledge.search.searcher import Searcher, SearchResponse
 from knowledge.store import CatalogueStore
 
@@ -37,60 +46,10 @@ corpus_app = typer.Typer(help="Kho dữ liệu mẫu đi kèm / The bundled star
 app.add_typer(procedures_app, name="procedures", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
-staff_app = typer.Typer(help="Tài khoản cán bộ / staff console accounts.")
 app.add_typer(staff_app, name="staff", no_args_is_help=True)
-db_app = typer.Typer(help="Lược đồ cơ sở dữ liệu / database schema (Alembic migrations).")
 app.add_typer(db_app, name="db", no_args_is_help=True)
+app.command("worker")(worker_command)
 eval_app.command("answers")(answers_command)
-
-err = Console(stderr=True)
-out = Console(highlight=False, soft_wrap=True)
-
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Thư mục dữ liệu / data directory (default: ASSISTANT_DATA_DIR or a per-user folder).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="In JSON / print JSON.")]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Lỗi / Error:[/] {message}")
-    return typer.Exit(code)
-
-
-def load_settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir.expanduser()})
-    return settings
-
-
-def open_store(settings: Settings) -> CatalogueStore:
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fail(f"cannot create data directory {settings.data_dir}: {exc.strerror}") from exc
-    try:
-        return CatalogueStore(settings.resolved_database_url())
-    except Exception as exc:  # a bad URL or an unreachable database: one clear sentence
-        raise fail(f"cannot open the database ({type(exc).__name__}: {exc})") from exc
-
-
-def open_index(settings: Settings, *, serving: bool = False) -> SearchIndex:
-    """The search index; `serving` (answering questions, not building) caps embedding threads."""
-    try:
-        threads = settings.embedding_threads if serving else None
-        embeddings = load_embeddings(settings.embedding, threads=threads)
-    except EmbeddingConfigError as exc:
-        raise fail(f"ASSISTANT_EMBEDDING: {exc}") from exc
-    try:
-        return SearchIndex(settings.index_dir, embeddings, chroma_url=settings.chroma_url)
-    except Exception as exc:  # an unreachable Chroma server, a corrupt index folder
-        raise fail(f"cannot open the search index ({type(exc).__name__}: {exc})") from exc
 
 
 def update_index(store: CatalogueStore, settings: Settings, summary: IngestSummary) -> int:
@@ -368,19 +327,6 @@ def search_command(
         print_search(response)
 
 
-def open_assistant(settings: Settings) -> Assistant:
-    """The assistant on these settings, or a clear error when it cannot answer yet."""
-    index = open_index(settings, serving=True)
-    if index.is_empty:
-        raise fail("the search index is empty: run `assistant start` or `assistant ingest`", 1)
-    store = open_store(settings)
-    store.close()  # checks the database URL with a clear error before the service opens it
-    try:
-        return Assistant.from_settings(settings)
-    except ValueError as exc:  # a staff-edited table (abbreviations, glossary) is broken
-        raise fail(str(exc)) from exc
-
-
 def print_reply(reply: Reply) -> None:
     out.print(reply.text, markup=False)
     for citation in reply.citations:
@@ -634,123 +580,6 @@ def telegram_command(
         tg.run_polling(settings, assistant)
     finally:
         assistant.close()
-
-
-@app.command("worker")
-def worker_command(data_dir: DataDirOption = None) -> None:
-    """Trả lời tin nhắn xếp hàng / answer queued webhook events (jobs_backend=redis);
-    SIGTERM finishes the current job, then exits 0."""
-    from bots import worker
-
-    settings = load_settings(data_dir)
-    if settings.jobs_backend != "redis" or not settings.redis_url:
-        raise fail("set ASSISTANT_JOBS_BACKEND=redis and ASSISTANT_REDIS_URL to run a worker.")
-    assistant = open_assistant(settings)
-    try:
-        worker.main(settings, assistant)
-    finally:
-        assistant.close()
-
-
-@staff_app.command("create-admin")
-def staff_create_admin(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập / username.")],
-    role: Annotated[str, typer.Option(help="admin | editor | viewer (default admin).")] = "admin",
-    data_dir: DataDirOption = None,
-) -> None:
-    """Tạo tài khoản cán bộ (mật khẩu hỏi ở terminal hoặc ASSISTANT_STAFF_PASSWORD) /
-    create a staff account (password prompted, or from ASSISTANT_STAFF_PASSWORD)."""
-    import os
-
-    from staff.passwords import hash_password
-    from staff.store import ROLES, StaffError, StaffStore
-
-    if role not in ROLES:
-        raise fail(f"role must be one of {', '.join(ROLES)}")
-    settings = load_settings(data_dir)
-    open_store(settings).close()  # creates the data folder, checks the database URL
-    password = os.environ.get("ASSISTANT_STAFF_PASSWORD") or typer.prompt(
-        "Mật khẩu / password", hide_input=True, confirmation_prompt=True
-    )
-    try:
-        hashed = hash_password(password)
-    except ValueError as exc:
-        raise fail(str(exc)) from exc
-    store = StaffStore(settings.resolved_database_url())
-    try:
-        store.create_user(username, hashed, role, actor="cli")
-    except StaffError as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.close()
-    out.print(f"Đã tạo / created: {username} ({role})", markup=False)
-
-
-DatabaseUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        help="URL cơ sở dữ liệu / database URL (default: ASSISTANT_DATABASE_URL or the SQLite file).",
-        show_default=False,
-    ),
-]
-
-
-def _database_url(settings: Settings, database_url: str | None) -> str:
-    if database_url:
-        return database_url
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fail(f"cannot create data directory {settings.data_dir}: {exc.strerror}") from exc
-    return settings.resolved_database_url()
-
-
-def _database_error(exc: Exception) -> typer.Exit:
-    """One sentence for a bad or unreachable database URL (no traceback)."""
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return fail(f"cannot reach the database ({type(exc).__name__}: {detail})")
-
-
-@db_app.command("upgrade")
-def db_upgrade(database_url: DatabaseUrlOption = None, data_dir: DataDirOption = None) -> None:
-    """Nâng lược đồ lên bản mới nhất / upgrade the schema to the newest revision."""
-    from assistant import db
-
-    url = _database_url(load_settings(data_dir), database_url)
-    try:
-        result = db.upgrade(url)
-    except Exception as exc:  # a bad URL, a refused connection, missing rights
-        raise _database_error(exc) from exc
-    if result.stamped_legacy:
-        out.print("Đã nhận cơ sở dữ liệu cũ / adopted a database made by an earlier release.")
-    if result.before == result.after:
-        out.print(f"Đã ở bản mới nhất / already at the newest revision: {result.after}")
-    else:
-        before = result.before or "(trống / empty)"
-        out.print(f"Đã nâng cấp / upgraded: {before} -> {result.after}")
-
-
-@db_app.command("current")
-def db_current(database_url: DatabaseUrlOption = None, data_dir: DataDirOption = None) -> None:
-    """Bản lược đồ hiện tại / the schema revision the database is at."""
-    from assistant import db
-
-    url = _database_url(load_settings(data_dir), database_url)
-    try:
-        revision = db.current(url)
-    except Exception as exc:
-        raise _database_error(exc) from exc
-    newest = db.head()
-    if revision is None:
-        out.print(
-            "Chưa có phiên bản (chạy `assistant db upgrade`) / "
-            f"no revision yet (run `assistant db upgrade`); newest: {newest}"
-        )
-    elif revision == newest:
-        out.print(f"{revision} (mới nhất / head)")
-    else:
-        out.print(f"{revision} (cần nâng cấp / behind head {newest})")
 
 
 def main() -> None:
