@@ -65,6 +65,22 @@ def stream() -> Iterator[str]:
     client.close()
 
 
+@pytest.fixture()
+def assistant(base_assistant: Assistant, sqlite_url: str) -> Iterator[Assistant]:
+    """The shared search and catalogue with this test's own conversation store."""
+    service = make_assistant(base_assistant, sqlite_url)
+    yield service
+    service.conversations.close()
+
+
+@pytest.fixture()
+async def queue(stream: str) -> AsyncIterator[JobQueue]:
+    """A job queue on this test's own stream, with the default timeouts."""
+    jobs = JobQueue(REDIS_URL, stream=stream)
+    yield jobs
+    await jobs.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,14 +107,13 @@ async def worker(settings: Settings, assistant: Assistant) -> AsyncIterator[asyn
 
 async def test_zalo_delivered_twice_to_two_apps_is_one_job_and_one_answer(
     starter_data_dir: Path,
-    base_assistant: Assistant,
+    assistant: Assistant,
     sqlite_url: str,
     zalo: ZaloStandIn,
     stream: str,
+    queue: JobQueue,
 ) -> None:
-    assistant = make_assistant(base_assistant, sqlite_url)
     settings = jobs_settings(starter_data_dir, sqlite_url, zalo, stream)
-    queue = JobQueue(REDIS_URL, stream=stream)
     body, headers = signed(zalo_event(text="lệ phí đăng ký kết hôn", msg_id="twice1"))
     async with (
         app_client(settings, assistant) as (first, _a),
@@ -118,18 +133,15 @@ async def test_zalo_delivered_twice_to_two_apps_is_one_job_and_one_answer(
         assert len(zalo.sent) == 1 and "kết hôn" in zalo.sent[0].message["text"].lower()
         assert await queue.client.xlen(stream) == 0  # deleted on ack: the text is not kept
         assert await queue.pending() == 0
-    await queue.close()
-    assistant.conversations.close()
 
 
 async def test_job_of_a_dead_consumer_is_reclaimed_and_answered_once(
     starter_data_dir: Path,
-    base_assistant: Assistant,
+    assistant: Assistant,
     sqlite_url: str,
     zalo: ZaloStandIn,
     stream: str,
 ) -> None:
-    assistant = make_assistant(base_assistant, sqlite_url)
     settings = jobs_settings(
         starter_data_dir, sqlite_url, zalo, stream, jobs_visibility_timeout_s=0.5
     )
@@ -146,7 +158,6 @@ async def test_job_of_a_dead_consumer_is_reclaimed_and_answered_once(
     assert len(zalo.sent) == 1
     assert await queue.pending() == 0 and await queue.client.xlen(stream) == 0
     await queue.close()
-    assistant.conversations.close()
 
 
 async def test_failing_job_is_retried_then_dead_lettered(stream: str) -> None:
@@ -200,9 +211,8 @@ def worker_env(data_dir: Path, url: str, zalo: ZaloStandIn, stream: str) -> dict
 
 
 async def test_sigterm_during_a_job_finishes_acks_and_exits_0(
-    starter_data_dir: Path, sqlite_url: str, zalo: ZaloStandIn, stream: str
+    starter_data_dir: Path, sqlite_url: str, zalo: ZaloStandIn, stream: str, queue: JobQueue
 ) -> None:
-    queue = JobQueue(REDIS_URL, stream=stream)
     # The send meets an expired token; the refresh takes 3 s: the job is slow.
     zalo.expire_access_token()
     zalo.refresh_delay_s = 3.0
@@ -230,7 +240,6 @@ async def test_sigterm_during_a_job_finishes_acks_and_exits_0(
     assert rc == 0, output
     assert len(zalo.sent) == 1  # the job in hand was finished
     assert await queue.pending() == 0 and await queue.client.xlen(stream) == 0
-    await queue.close()
 
 
 @asynccontextmanager
@@ -261,13 +270,12 @@ async def private_redis(port: int) -> AsyncIterator[subprocess.Popen[bytes]]:
 
 async def test_redis_restarted_under_load_503_then_worker_carries_on(
     starter_data_dir: Path,
-    base_assistant: Assistant,
+    assistant: Assistant,
     sqlite_url: str,
     zalo: ZaloStandIn,
 ) -> None:
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    assistant = make_assistant(base_assistant, sqlite_url)
     settings = jobs_settings(starter_data_dir, sqlite_url, zalo, "jobs", redis_url=url)
     limiter = RedisRateLimiter(url, per_minute=2)
     users = [f"61424948230000001{n:02d}" for n in range(12)]
@@ -306,7 +314,6 @@ async def test_redis_restarted_under_load_503_then_worker_carries_on(
     assert sorted(answered) == sorted(users[6:])  # each exactly once
     assert len([s for s in zalo.sent if s.user_id in users]) <= 12  # never twice
     await limiter.close()
-    assistant.conversations.close()
 
 
 async def test_rate_limiter_fails_open_when_redis_is_unreachable() -> None:
@@ -320,14 +327,14 @@ async def test_rate_limiter_fails_open_when_redis_is_unreachable() -> None:
 
 async def test_telegram_update_delivered_twice_is_queued_once_and_answered_by_the_worker(
     starter_data_dir: Path,
-    base_assistant: Assistant,
+    assistant: Assistant,
     sqlite_url: str,
     telegram: TelegramStandIn,
     stream: str,
+    queue: JobQueue,
 ) -> None:
     from tests.channels.test_telegram import HEADERS, message_update
 
-    assistant = make_assistant(base_assistant, sqlite_url)
     settings = telegram_settings(
         starter_data_dir,
         sqlite_url,
@@ -336,7 +343,6 @@ async def test_telegram_update_delivered_twice_is_queued_once_and_answered_by_th
         redis_url=REDIS_URL,
         jobs_stream=stream,
     )
-    queue = JobQueue(REDIS_URL, stream=stream)
     update = json.dumps(message_update("/start"))
     async with app_client(settings, assistant) as (client, _app):
         answers = [
@@ -353,5 +359,3 @@ async def test_telegram_update_delivered_twice_is_queued_once_and_answered_by_th
         assert len(telegram.calls("sendMessage")) == 1
         assert sent[0].params["text"].startswith("Xin chào")
         assert await queue.pending() == 0 and await queue.client.xlen(stream) == 0
-    await queue.close()
-    assistant.conversations.close()
