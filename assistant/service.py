@@ -6,10 +6,12 @@ The answer is composed by named stages, each a method that can be called and tes
 
 - guard: length limit, redaction of personal data, intent (greeting, reset, handoff,
   injection, abuse, off-topic, question) — see `assistant.guard`.
-- understand: language, aspect, follow-ups on the procedure in focus, a chosen option.
+- understand: language, aspect, follow-ups on the procedure in focus, a chosen option
+  (the pure rules are in `assistant.understand`).
 - retrieve: procedure-first search (`knowledge.search`).
 - route: answer the best procedure, ask which sibling applies, or say nothing matched.
-- compose: the grounded answer from the record's fields, or the LLM chain in `llm` mode.
+- compose: the grounded answer from the record's fields (`assistant.compose`), or in `llm`
+  mode the LLM chain over the record (`assistant.llm.answerer`).
 - check: every answer carries a citation; in `llm` mode every number must occur in the
   cited record, otherwise (and on LLM errors or timeouts) the grounded answer is used.
 
@@ -28,10 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.compose.documents import case_key
 from assistant.compose.grounded import Composed, compose_answer
 from assistant.compose.variants import side_by_side, variant_line
 from assistant.curated import STAFF_APPROVED, Curation, local_info_block
@@ -44,10 +44,10 @@ from assistant.dialogue import (
     TurnRecord,
     new_id,
 )
-from assistant.grounding import ungrounded_numbers
 from assistant.guard import GuardResult, check_message, redact
 from assistant.handoff import UNHELPED_KINDS, HandoffReason, Handoffs
-from assistant.llm.chain import LLMAnswer, LLMChain, Source
+from assistant.llm.answerer import LLMAnswerer
+from assistant.llm.chain import LLMChain
 from assistant.messages import STARTERS, message
 from assistant.reply import AnswerMode, Citation, Language, QuickReply, Reply, ReplyKind
 from assistant.route import COMPETING_MARGIN, Decision, decide
@@ -56,12 +56,13 @@ from assistant.understand import (
     asks_for_more,
     chosen_option,
     distinguishing_label,
+    matching_case,
     mentions_focus,
     names_another_topic,
 )
 from knowledge.families import Cues, Traits, level_of
 from knowledge.places import PLACES_CITATION_CODE, PLACES_SOURCE, FilingLevel, where_to_go
-from knowledge.render import format_procedure, section_texts
+from knowledge.render import format_procedure
 from knowledge.schema import Procedure
 from knowledge.search.aspects import Aspect, aspect_only, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
@@ -88,8 +89,6 @@ FIXED_REPLIES: dict[str, ReplyKind] = {
 }
 MESSAGE_FOR = {"injection": "refusal"}  # intents whose fixed reply has another name
 SHORT_MESSAGE_WORDS = 3  # shorter messages keep the conversation's language ("ok", "phí?")
-MIN_CASE_CHARS = 8  # shorter case names are too vague to pick a case by
-SOURCE_CHARS = 3000  # how much of the whole record the LLM sees besides the asked section
 
 
 class Message(BaseModel):
@@ -147,9 +146,7 @@ class Assistant:
         self.catalogue = catalogue
         self.conversations = conversations
         self.settings = settings
-        self._llm_model: BaseChatModel | None = None
-        self._llm_checked = False
-        self._llm_chain_factory = llm_chain_factory
+        self.llm = LLMAnswerer(settings, catalogue, llm_chain_factory)
         self._title_vocabulary: tuple[int, frozenset[str]] | None = None
         # Staff-approved FAQs (answered first) and local corrections; None: catalogue only.
         self.curation = curation
@@ -213,7 +210,7 @@ class Assistant:
         draft = await asyncio.to_thread(self.answer, understanding, conversation.state, "grounded")
         curated = draft.aspect == "faq"  # a staff-approved answer is sent as approved
         if mode == "llm" and draft.kind == "answer" and draft.procedure_code and not curated:
-            chain = self._llm_chain(draft.procedure_code, draft.aspect or "general")
+            chain = self.llm.chain(draft.procedure_code, draft.aspect or "general")
             if chain is not None:
                 llm_draft: Draft | None = None
                 streamed: list[str] = []
@@ -225,7 +222,10 @@ class Assistant:
                             streamed.append(part)
                             yield StreamDelta(part)
                         else:
-                            llm_draft = self._checked_llm_draft(part, draft)
+                            text = self.llm.checked_text(part, draft.procedure_code)
+                            llm_draft = (
+                                replace(draft, text=text, answer_mode="llm") if text else None
+                            )
                 except Exception as exc:  # LLMUnavailable and anything the provider raises
                     log.warning("LLM stream failed, grounded answer used: %s", exc)
                 draft = llm_draft or draft
@@ -469,7 +469,11 @@ class Assistant:
         decision = self.route(u, state)
         draft = self.check(self.compose(u, decision, state), u.language)
         if mode == "llm" and draft.kind == "answer" and draft.procedure_code:
-            draft = self.llm_answer(u, state, draft)
+            text = self.llm.answer(
+                u.text, state.history, u.language, draft.procedure_code, draft.aspect or "general"
+            )
+            if text:
+                draft = replace(draft, text=text, answer_mode="llm")
         return draft
 
     def curated_answer(self, u: Understanding) -> Draft | None:
@@ -624,98 +628,6 @@ class Assistant:
 
     def _contact(self) -> dict[str, str]:
         return {"hotline": self.settings.handoff_hotline, "office": self.settings.handoff_office}
-
-    # -- LLM mode ------------------------------------------------------------------------
-
-    def _llm(self) -> BaseChatModel | None:
-        if not self._llm_checked:
-            from assistant.llm.providers import build_chat_model
-
-            self._llm_model = build_chat_model(self.settings)
-            self._llm_checked = True
-        return self._llm_model
-
-    def _llm_chain(self, code: str, aspect: str) -> LLMChain | None:
-        model = self._llm()
-        procedure = self.catalogue.get_procedure(code)
-        if model is None or procedure is None:
-            return None
-        sources = procedure_sources(procedure, aspect)
-        factory = self._llm_chain_factory or LLMChain
-        return factory(
-            model,
-            lambda _question: sources,
-            timeout_s=self.settings.llm_timeout_s,
-        )
-
-    def llm_answer(self, u: Understanding, state: DialogueState, grounded: Draft) -> Draft:
-        chain = self._llm_chain(grounded.procedure_code or "", grounded.aspect or "general")
-        if chain is None:
-            return grounded
-        try:
-            result = chain.answer(u.text, state.history, u.language)
-        except Exception as exc:  # LLMUnavailable and anything the provider raises
-            log.warning("LLM failed, grounded answer used: %s", exc)
-            return grounded
-        return self._checked_llm_draft(result, grounded) or grounded
-
-    def _checked_llm_draft(self, result: LLMAnswer, grounded: Draft) -> Draft | None:
-        """The LLM's answer if it cites a source and every number in it is in the sources."""
-        text, cited, sources = result.text, result.cited, result.sources
-        procedure = self.catalogue.get_procedure(grounded.procedure_code or "")
-        if not text.strip() or not cited or procedure is None:
-            log.warning("LLM answer without citation; grounded answer used")
-            return None
-        evidence = [s.text for s in sources] + [procedure.model_dump_json()]
-        invented = ungrounded_numbers(text, evidence)
-        if invented:
-            log.warning(
-                "LLM answer has numbers absent from the record %s: %s", procedure.code, invented
-            )
-            return None
-        return replace(grounded, text=text, answer_mode="llm")
-
-
-def matching_case(procedure: Procedure, text: str) -> str | None:
-    """The document case (trường hợp) of the focus procedure a message names, if any:
-    the text of a case button, or a message containing a case's name."""
-    wanted = case_key(text)
-    if len(wanted) < MIN_CASE_CHARS:
-        return None
-    for group in procedure.documents:
-        key = case_key(group.case)
-        if group.items and len(key) >= MIN_CASE_CHARS and (key.startswith(wanted) or key in wanted):
-            return group.case
-    return None
-
-
-def procedure_sources(procedure: Procedure, aspect: str) -> list[Source]:
-    """Numbered sources for the LLM: the section asked about, then the whole record (cut)."""
-    url = procedure.source_url
-    sections = section_texts(procedure)
-    sources = []
-    if aspect in sections:
-        sources.append(
-            Source(
-                1,
-                procedure.code,
-                procedure.name,
-                aspect,
-                url,
-                f"{procedure.name}\n{sections[aspect]}",
-            )
-        )
-    sources.append(
-        Source(
-            len(sources) + 1,
-            procedure.code,
-            procedure.name,
-            "general",
-            url,
-            format_procedure(procedure)[:SOURCE_CHARS],
-        )
-    )
-    return sources
 
 
 def _pieces(text: str) -> list[str]:

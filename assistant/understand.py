@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
+from assistant.compose.documents import case_key
 from assistant.dialogue import Option
+from knowledge.schema import Procedure
 from knowledge.text import fold
 
 # "this procedure", "it", "that one": the message talks about the procedure in focus.
@@ -24,6 +26,7 @@ MORE: Final = re.compile(
     r"more|anything else|what else|tell me more)\W*$"
 )
 ORDINAL: Final = re.compile(r"^\s*(?:so\s*|option\s*|#)?([1-4])\s*[.)]?\s*$")
+MIN_CASE_CHARS: Final = 8  # shorter case names are too vague to pick a case by
 
 
 def mentions_focus(text: str) -> bool:
@@ -85,3 +88,16 @@ def names_another_topic(
     never mentions ("phí làm visa bao nhiêu" while talking about a birth registration): then
     it is a new question the search could not place, not a follow-up."""
     return any(w in title_vocabulary and w not in focus_words for w in words)
+
+
+def matching_case(procedure: Procedure, text: str) -> str | None:
+    """The document case (trường hợp) of the focus procedure a message names, if any:
+    the text of a case button, or a message containing a case's name."""
+    wanted = case_key(text)
+    if len(wanted) < MIN_CASE_CHARS:
+        return None
+    for group in procedure.documents:
+        key = case_key(group.case)
+        if group.items and len(key) >= MIN_CASE_CHARS and (key.startswith(wanted) or key in wanted):
+            return group.case
+    return None
