@@ -352,3 +352,70 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_rest_answer(
             f"{len(failed)} lost with the killed worker's connections ({sorted(set(failed))}); "
             f"replacement worker in {replaced_s:.1f} s"
         )
+
+
+@pytest.mark.anyio
+async def test_slow_then_failing_llm_under_load_gets_grounded_answers_then_recovers(
+    starter_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`assistant serve` in LLM mode, 12 chats at once while the LLM server stalls past the
+    timeout, then while it returns 500s: every chat is answered (200, grounded, cited) and
+    the process stays alive; when the LLM is healthy again the answers are its own."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    db = shutil.copy(starter_data_dir / "assistant.sqlite3", tmp_path / "serve.sqlite3")
+    with run_openai_standin() as llm:
+        llm.delay_s = 5.0  # far past the 1 s timeout below
+        process = serve_on_slow_llm(
+            starter_data_dir, port, log, llm.base_url, f"sqlite:///{db}", llm_timeout_s="1"
+        )
+        try:
+            wait_ready(process, base, log)
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+                async def chat(i: int, phase: str) -> tuple[int, str, bool, float]:
+                    started = time.monotonic()
+                    reply = await client.post(
+                        "/v1/chat",
+                        json={"user": f"{phase}{i}", "text": QUESTIONS[i % len(QUESTIONS)]},
+                    )
+                    body = reply.json()
+                    cited = bool(body.get("citations"))
+                    return (
+                        reply.status_code,
+                        body.get("answer_mode"),
+                        cited,
+                        time.monotonic() - started,
+                    )
+
+                async def burst(phase: str) -> list[tuple[int, str, bool, float]]:
+                    return await asyncio.gather(*(chat(i, phase) for i in range(12)))
+
+                slow_task = asyncio.create_task(burst("slow"))
+                await asyncio.sleep(0.3)
+                alive = await client.get("/healthz")  # liveness while every chat waits
+                slow = await slow_task
+                llm.delay_s = 0.0
+                llm.fail(500)
+                failing = await burst("fail")
+                llm.reset()
+                llm.reply = "Bạn chuẩn bị giấy tờ theo hồ sơ thủ tục [1]."
+                healthy = await burst("ok")
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    assert alive.status_code == 200
+    for outcome in (slow, failing):
+        assert [(s, m, c) for s, m, c, _ in outcome] == [(200, "grounded", True)] * 12
+    assert all(m == "llm" for _, m, _, _ in healthy)
+    slow_s = sorted(t for *_, t in slow)
+    fail_s = sorted(t for *_, t in failing)
+    assert slow_s[-1] < 30  # bounded by the timeout, not by the stalled server
+    with capsys.disabled():
+        print(
+            f"\n[slow llm] 12 chats at once, LLM stalled 5 s (timeout 1 s): all grounded, "
+            f"p50 {slow_s[6]:.1f} s, max {slow_s[-1]:.1f} s; LLM 500s: all grounded, "
+            f"max {fail_s[-1]:.2f} s; healthy again: all answered by the LLM; "
+            f"/healthz meanwhile {alive.elapsed.total_seconds() * 1000:.0f} ms"
+        )
