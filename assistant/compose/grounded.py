@@ -35,7 +35,7 @@ from assistant.compose.text import (
 from assistant.reply import Citation, Language, QuickReply
 from knowledge.render import format_number, format_vnd
 from knowledge.schema import Channel, ChannelKind, Fee, Procedure
-from knowledge.search.aspects import ASPECTS, Aspect, without_aspect_cues
+from knowledge.search.aspects import ASPECTS, Aspect, mentions_aspect, without_aspect_cues
 from knowledge.text import fold
 from knowledge.text.glossary import english_gloss
 
@@ -86,7 +86,7 @@ def compose_answer(
     if aspect not in ASPECTS:
         aspect = "general"
     focus = focus_of(question, procedure.name) if question else NO_FOCUS
-    body, extra_buttons = _body(procedure, aspect, lang, case, focus)
+    body, extra_buttons = _body(procedure, aspect, lang, case, focus, question)
     detail = focus_of(without_aspect_cues(question), procedure.name) if question else NO_FOCUS
     passage = best_passage(record_texts(procedure), detail, body)
     if passage:
@@ -118,12 +118,14 @@ def record_texts(p: Procedure) -> list[str]:
 
 
 def _body(
-    p: Procedure, aspect: Aspect, lang: Language, case: str | None, focus: Focus
+    p: Procedure, aspect: Aspect, lang: Language, case: str | None, focus: Focus, question: str
 ) -> tuple[str, list[QuickReply]]:
     if aspect == "documents":
         return documents_text(p, lang, case, focus)
     if aspect == "general":
         return general_text(p, lang), []
+    if aspect == "online" and mentions_aspect(question, "steps"):
+        return online_text(p, lang, with_steps=True), []
     builders = {
         "fee": fee_text,
         "processing_time": time_text,
@@ -349,7 +351,29 @@ def vneid_sentence(p: Procedure) -> str:
     return ""
 
 
-def online_text(p: Procedure, lang: Language) -> str:
+_ONLINE_WORDS: Final = re.compile(
+    r"(?<![a-z])(truc tuyen|dich vu cong|(tai khoan|ung dung) dinh danh|"
+    r"dinh danh (dien tu|quoc gia|muc)|vneid|online|dien tu tuong tac)(?![a-z])"
+)
+ONLINE_STEPS: Final = 3
+
+
+def online_steps(p: Procedure) -> list[str]:
+    """The record's steps that speak of filing online (the portal, VNeID, e-ID accounts),
+    each cut to the part that does: a step often lists the counter and the portal together."""
+    found = []
+    for step in p.steps:
+        parts = [tidy(part) for part in re.split(r"\n+|\s/\s|(?:^|\s)\+\s", step)]
+        online = [part for part in parts if _ONLINE_WORDS.search(fold(part))]
+        if online:
+            text = _STEP_PREFIX_RE.sub("", " ".join(online), count=1).strip(" /+")
+            found.append(clip(text, 260))
+        if len(found) == ONLINE_STEPS:
+            break
+    return found
+
+
+def online_text(p: Procedure, lang: Language, with_steps: bool = False) -> str:
     online = [c for c in p.channels if c.channel == "online"]
     level = T.ONLINE_LEVEL[p.online_level][lang]
     if level:
@@ -373,8 +397,12 @@ def online_text(p: Procedure, lang: Language) -> str:
         kinds = list(dict.fromkeys(c.channel for c in p.channels))
         if kinds:
             lines.append(phrase("online_other_channels", lang, value=channel_names(kinds, lang)))
+    steps = online_steps(p) if with_steps and p.online_level != "none" else []
+    if steps:
+        lines.append(phrase("online_steps", lang))
+        lines += [f"{number}. {step}" for number, step in enumerate(steps, start=1)]
     vneid = vneid_sentence(p)
-    if vneid:
+    if vneid and not any("vneid" in fold(step) for step in steps):
         lines.append(phrase("online_vneid", lang, text=vneid))
     return "\n".join(lines)
 

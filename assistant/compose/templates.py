@@ -273,6 +273,10 @@ PHRASES: Final[dict[str, Texts]] = {
         "vi": "Về điều bạn hỏi, hồ sơ ghi: «{text}»",
         "en": "On what you asked, the record says: «{text}»",
     },
+    "online_steps": {
+        "vi": "Các bước khi nộp trực tuyến:",
+        "en": "The steps for filing online (as the record writes them):",
+    },
     "online_vneid": {
         "vi": "Hồ sơ nhắc đến VNeID: «{text}»",
         "en": "The record mentions VNeID (the national e-ID app): «{text}»",

@@ -344,3 +344,10 @@ def without_aspect_cues(text: str) -> str:
     for _, pattern in ASPECT_PATTERNS:
         folded = pattern.sub(" ", folded)
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", folded).split())
+
+
+def mentions_aspect(text: str, aspect: Aspect) -> bool:
+    """Whether the question also speaks of `aspect`, whichever aspect won ("các bước nộp
+    online": online wins, and the steps are asked too)."""
+    folded = fold(text)
+    return any(a == aspect and p.search(folded) for a, p in ASPECT_PATTERNS)
