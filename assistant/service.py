@@ -64,7 +64,7 @@ from knowledge.families import Cues, Traits, level_of
 from knowledge.places import PLACES_CITATION_CODE, PLACES_SOURCE, FilingLevel, where_to_go
 from knowledge.render import format_procedure
 from knowledge.schema import Procedure
-from knowledge.search.aspects import Aspect, aspect_only, detect_aspect
+from knowledge.search.aspects import Aspect, aspect_beyond_name, aspect_only, detect_aspect
 from knowledge.search.searcher import Searcher, SearchHit, SearchResponse
 from knowledge.store import CatalogueStore
 from knowledge.text import fold
@@ -369,7 +369,7 @@ class Assistant:
         if procedure is None:  # the index names a record the catalogue lost: don't guess
             hotline = self.settings.handoff_hotline
             return Draft("out_of_scope", message("not_found", u.language, hotline=hotline))
-        aspect = u.aspect
+        aspect = aspect_beyond_name(u.text, u.aspect, procedure.name)
         if u.option is not None and state.pending_aspect:
             aspect = state.pending_aspect  # type: ignore[assignment]
         composed = compose_answer(procedure, aspect, u.language, case=u.case, question=u.text)

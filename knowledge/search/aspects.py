@@ -351,3 +351,20 @@ def mentions_aspect(text: str, aspect: Aspect) -> bool:
     online": online wins, and the steps are asked too)."""
     folded = fold(text)
     return any(a == aspect and p.search(folded) for a, p in ASPECT_PATTERNS)
+
+
+def aspect_beyond_name(text: str, aspect: Aspect, name: str) -> Aspect:
+    """The aspect asked once the words that decided it turn out to name the procedure:
+    "đăng ký xe lần đầu trực tuyến toàn trình cần điều kiện gì" asks the conditions of the
+    procedure named "… trực tuyến toàn trình …", not whether it can be done online. Kept as
+    it is when nothing else is asked."""
+    if aspect == "general":
+        return aspect
+    folded, folded_name = fold(text), f" {fold(name)} "
+    for asked, pattern in ASPECT_PATTERNS:
+        if asked == aspect:
+            for match in pattern.finditer(fold(text)):
+                if f" {match.group(0)} " in folded_name:
+                    folded = folded.replace(match.group(0), " ")
+    rest = detect_aspect(folded)
+    return aspect if rest in (aspect, "general") else rest

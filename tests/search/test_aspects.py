@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.search.aspects import aspect_only, detect_aspect
+from knowledge.search.aspects import aspect_beyond_name, aspect_only, detect_aspect, mentions_aspect
 
 CASES: list[tuple[str, str]] = [
     # processing time: "bao nhiêu"/"mất" followed by a unit of time is not a fee
@@ -118,3 +118,29 @@ def test_an_aspect_alone_names_no_procedure(text: str) -> None:
 )
 def test_a_subject_beside_the_aspect_is_a_new_question(text: str) -> None:
     assert not aspect_only(text)
+
+
+ONLINE_NAMED = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe sản xuất lắp ráp trong nước"
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Muốn đăng ký xe lần đầu trực tuyến toàn trình thì cần điều kiện gì?", "conditions"),
+        ("dang ky xe lan dau truc tuyen toan trinh mat bao lau", "processing_time"),
+        ("đăng ký xe lần đầu trực tuyến toàn trình", "online"),  # nothing else asked
+    ],
+)
+def test_aspect_words_that_only_name_the_procedure_give_way(text: str, aspect: str) -> None:
+    assert aspect_beyond_name(text, detect_aspect(text), ONLINE_NAMED) == aspect
+
+
+def test_aspect_words_not_in_the_name_still_decide() -> None:
+    text = "đăng ký xe lần đầu làm trực tuyến được không"
+    assert aspect_beyond_name(text, "online", "Đăng ký, cấp biển số xe lần đầu") == "online"
+
+
+def test_a_question_can_mention_an_aspect_that_did_not_win() -> None:
+    assert detect_aspect("xin lý lịch tư pháp online thì làm những bước nào") == "online"
+    assert mentions_aspect("xin lý lịch tư pháp online thì làm những bước nào", "steps")
+    assert not mentions_aspect("lý lịch tư pháp nộp online được không", "steps")
