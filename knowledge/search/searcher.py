@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -132,8 +132,15 @@ ASPECT_TERM_WEIGHT = 0.3  # words that say what is asked ("lệ phí", "ở đâ
 EXPANSION_WEIGHT = 0.8  # abbreviation expansions and glossary translations
 
 
+# Verbs of doing that a question wraps around its subject ("cấp CCCD thực hiện theo thông tư
+# nào") and that procedure names use only for their level ("(thực hiện tại cấp tỉnh)"):
+# weighed like an aspect phrase, so they don't lift every level-qualified name.
+FUNCTION_PHRASES: Final = re.compile(r"(?<![a-z0-9])(?:thuc hien|duoc thuc hien)(?![a-z0-9])")
+
+
 def aspect_spans(folded: str) -> list[tuple[int, int]]:
-    return [m.span() for _, pattern in ASPECT_PATTERNS for m in pattern.finditer(folded)]
+    spans = [m.span() for _, pattern in ASPECT_PATTERNS for m in pattern.finditer(folded)]
+    return spans + [m.span() for m in FUNCTION_PHRASES.finditer(folded)]
 
 
 def is_aspect_phrase(text: str) -> bool:

@@ -144,3 +144,13 @@ def test_a_question_can_mention_an_aspect_that_did_not_win() -> None:
     assert detect_aspect("xin lý lịch tư pháp online thì làm những bước nào") == "online"
     assert mentions_aspect("xin lý lịch tư pháp online thì làm những bước nào", "steps")
     assert not mentions_aspect("lý lịch tư pháp nộp online được không", "steps")
+
+
+def test_doing_verbs_weigh_like_aspect_words_not_like_a_subject() -> None:
+    from knowledge.search.searcher import ASPECT_TERM_WEIGHT, query_term_weights
+
+    weights = query_term_weights("Cấp CCCD thực hiện theo thông tư nào?", [])
+    assert weights["thuc_hien"] == weights["thuc"] == ASPECT_TERM_WEIGHT
+    assert weights["cccd"] == 1.0
+    # "hiến" (donate) folds to the same syllable but is a subject: untouched.
+    assert query_term_weights("hiến đất làm đường", [])["hien"] == 1.0
