@@ -80,7 +80,9 @@ def compose_answer(
 
     `case` (documents only) picks the documents of one case (trường hợp), matched loosely
     against the record's case headings; a quick reply of a documents answer asks for it.
-    `question`: a document it names is shown even where a long list is cut.
+    `question`: a document it names is shown even where a long list is cut, the record's
+    sentence about a detail it asks is quoted, and "các bước" beside online lists the
+    online steps.
     """
     lang: Language = "en" if language == "en" else "vi"
     if aspect not in ASPECTS:
