@@ -57,6 +57,18 @@ def wait_ready(
         time.sleep(0.3)
 
 
+def stop_serve(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Stop `assistant serve` (its whole process group) with `sig`; SIGKILL after 30 s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 def serve_on_slow_llm(
     data_dir: Path,
     port: int,

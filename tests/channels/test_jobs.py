@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from tests.channels.conftest import (
     zalo_settings,
 )
 from tests.conftest import skip_or_fail
+from tests.servers import free_port
 from tests.standins.telegram_server import TelegramStandIn
 from tests.standins.zalo_server import (
     APP_ID,
@@ -79,12 +79,6 @@ async def queue(stream: str) -> AsyncIterator[JobQueue]:
     jobs = JobQueue(REDIS_URL, stream=stream)
     yield jobs
     await jobs.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def jobs_settings(

@@ -30,6 +30,7 @@ from tests.servers import (
     PostgresServer,
     free_port,
     serve_on_slow_llm,
+    stop_serve,
     wait_ready,
     wait_until,
 )
@@ -334,12 +335,7 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_rest_answer(
             for i in range(6):  # one after another, once the replacement is up
                 ask(100 + i)
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            stop_serve(process)
     failed = [o for o in outcomes if o != "200"]
     assert all(not o.isdigit() for o in failed), outcomes  # connection errors only, no 5xx
     assert outcomes[-6:] == ["200"] * 6, outcomes  # everything after the kill answered
@@ -403,8 +399,7 @@ async def test_slow_then_failing_llm_under_load_gets_grounded_answers_then_recov
                 llm.reply = "Bạn chuẩn bị giấy tờ theo hồ sơ thủ tục [1]."
                 healthy = await burst("ok")
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+            stop_serve(process)
     assert alive.status_code == 200
     for outcome in (slow, failing):
         assert [(s, m, c) for s, m, c, _ in outcome] == [(200, "grounded", True)] * 12

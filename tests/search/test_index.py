@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from knowledge.search.index import SearchIndex
 from knowledge.search.searcher import Searcher
 from knowledge.store import CatalogueStore
 from tests.conftest import skip_or_fail
+from tests.servers import free_port
 
 runner = CliRunner()
 BIRTH = "1.001193"
@@ -110,12 +110,6 @@ def test_chroma_default_embedding_function_is_never_called(
     index.rebuild(starter_store.procedures())
     hits = Searcher(index, starter_store).search("đăng ký kết hôn").results
     assert hits[0].procedure_code == "1.000894"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture()

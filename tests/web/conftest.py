@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -24,6 +23,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from bots.web.app import create_app
 from tests.conftest import skip_or_fail
+from tests.servers import free_port
 
 
 @pytest.fixture()
@@ -84,12 +84,6 @@ def parse_sse(body: str) -> list[SSEEvent]:
                 decoded = raw
             events.append(SSEEvent(name, decoded))
     return events
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

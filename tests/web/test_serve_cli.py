@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from tests.web.conftest import free_port
+from tests.servers import free_port, stop_serve, wait_ready
 
 
 def test_serve_refuses_an_empty_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,30 +25,23 @@ def test_serve_refuses_an_empty_index(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "run `assistant start` first" in output
 
 
-def test_serve_with_two_workers(starter_data_dir: Path) -> None:
+def test_serve_with_two_workers(starter_data_dir: Path, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
     env = {**os.environ, "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [sys.executable, "-m", "assistant", "serve", "--workers", "2", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--data-dir", str(starter_data_dir)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with log.open("wb") as sink:  # a file, not an unread pipe the server could stall on
+        process = subprocess.Popen(
+            [*command, "--data-dir", str(starter_data_dir)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            assert time.monotonic() < deadline, "the server did not become ready"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+        wait_ready(process, base, log)
         close = {"Connection": "close"}  # new connections: the kernel spreads them on workers
         for i in range(12):
             reply = httpx.post(
@@ -66,9 +58,4 @@ def test_serve_with_two_workers(starter_data_dir: Path) -> None:
             assert found is not None and float(found.group(1)) == 12.0
             assert "assistant_http_requests_created" not in metrics  # multiprocess output
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_serve(process, signal.SIGINT)
