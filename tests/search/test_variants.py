@@ -93,6 +93,11 @@ def test_lost_and_again_are_read_in_context(question: str, reissue_asked: bool) 
         # "sổ hồng" is not "hỏng" (broken), so it does not ask for an exchange.
         ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "làm sổ hồng lần đầu", (0, 1)),
         ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "sổ đỏ bị hỏng", (1, 0)),
+        # Changing the holder's name or details updates the record; it is not an exchange.
+        ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "đổi tên trên sổ đỏ", (0, 1)),
+        ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "thay đổi thông tin chủ đất", (0, 1)),
+        ("Cấp đổi Giấy chứng nhận quyền sử dụng đất", "đổi sổ đỏ sang mẫu mới", (1, 0)),
+        ("Cấp đổi thẻ căn cước", "đổi tên rồi có phải đổi căn cước không", (1, 0)),
         # "mất" next to a death is "died", not "lost".
         ("Đăng ký lại khai tử", "Ông nội mất ở nhà, đi khai tử ở đâu", (0, 1)),
         ("Cấp lại thẻ căn cước", "mất thẻ căn cước", (1, 0)),
