@@ -293,7 +293,8 @@ def test_an_aspect_only_follow_up_stays_on_the_focus_even_if_a_title_shares_its_
 def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """The starter corpus plus real records a citizen's wording used to confuse: pension by
     bank account vs. moving the pension, proxy collection; a name change on the land
-    certificate vs. its exchange; temporary residence vs. a guest's stay notice."""
+    certificate vs. its exchange; temporary residence vs. a guest's stay notice; a vehicle's
+    transfer or re-issue vs. the land certificate's re-issue."""
     service = starter_plus(tmp_path_factory.mktemp("near-twins"), "everyday_near_twins.jsonl")
     yield service
     service.close()
@@ -311,10 +312,13 @@ def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         ("Đổi tên trên sổ đỏ do thay đổi thông tin cá nhân mất bao lâu?", "1.013833"),
         ("đổi thông tin chủ đất trên sổ đỏ có làm online được không", "1.013833"),
         ("thuê trọ thì đi khai báo tạm trú ở đâu", "1.004194"),
+        ("Sang tên xe máy làm qua DVCQG toàn trình được ko?", "1.013076"),
+        ("Cấp lại giấy ĐKX bị mất làm qua DVC một phần được ko?", "1.013082"),
         # The twins still win their own questions.
         ("chuyển lương hưu về quê thì làm thế nào", "1.001742"),
         ("sổ đỏ bị rách muốn đổi sổ mới", "1.012783"),
         ("có khách đến ở qua đêm thì chủ nhà thông báo lưu trú thế nào", "2.001159"),
+        ("mất sổ đỏ rồi phải làm sao để cấp lại", "1.012786"),
     ],
 )
 def test_everyday_wording_reaches_the_right_near_twin(
