@@ -24,7 +24,7 @@ DEFAULT_ABBREVIATIONS_PATH: Final[Path] = (
     Path(__file__).resolve().parents[1] / "data" / "abbreviations.yaml"
 )
 _ALLOWED_KEYS: Final[frozenset[str]] = frozenset(
-    {"term", "variants", "english", "expansions", "note"}
+    {"term", "variants", "english", "expansions", "note", "whole"}
 )
 
 
@@ -41,6 +41,9 @@ class AbbreviationEntry:
     expansions: tuple[str, ...]
     english: tuple[str, ...] = ()
     note: str = ""
+    # A whole phrase: other entries' phrases inside its match don't count on their own
+    # ("cho thuê trọ" is a landlord, not the renter of "thuê trọ").
+    whole: bool = False
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -124,7 +127,10 @@ class AbbreviationTable:
         self._max_acronym_len = max((len(k) for k in acronyms), default=0)
 
     def match(self, text: str) -> list[AbbreviationMatch]:
-        """Entries found in `text`, each once (its first, longest occurrence), in text order."""
+        """Entries found in `text`, each once (its first, longest occurrence), in text order.
+
+        Phrases inside a longer match of a `whole` entry are part of it and don't count.
+        """
         tokens = _tokens(text)
         folded = [fold_token(t) for t in tokens]
         seen: set[int] = set()
@@ -133,7 +139,7 @@ class AbbreviationTable:
             longest = min(self._max_len, len(tokens) - start)
             for length in range(longest, 0, -1):
                 spellings = self._index.get(tuple(folded[start : start + length]))
-                if not spellings:
+                if not spellings or _inside_whole(matches, start, start + length):
                     continue
                 window = tokens[start : start + length]
                 for spelling in spellings:
@@ -192,6 +198,15 @@ class AbbreviationTable:
         return f"{text.rstrip()} {' '.join(added)}"
 
 
+def _inside_whole(matches: list[AbbreviationMatch], start: int, end: int) -> bool:
+    """Whether tokens [start, end) lie within a longer match, found earlier, of a `whole`
+    entry (a longer match that contains them starts no later, so it is found first)."""
+    return any(
+        m.entry.whole and m.start <= start and end <= m.end and end - start < m.end - m.start
+        for m in matches
+    )
+
+
 def _is_acronym(spelling: str) -> bool:
     """One upper-case token of two or more letters/digits ("BHYT", "ĐKKD", "CT07")."""
     return (
@@ -238,12 +253,16 @@ def _parse_entry(raw: Any) -> AbbreviationEntry:
     note = raw.get("note", "")
     if not isinstance(note, str):
         raise ValueError("'note' must be a text")
+    whole = raw.get("whole", False)
+    if not isinstance(whole, bool):
+        raise ValueError("'whole' must be true or false")
     return AbbreviationEntry(
         term=term.strip(),
         variants=_string_list(raw.get("variants"), "variants", required=False),
         english=_string_list(raw.get("english"), "english", required=False),
         expansions=_string_list(raw.get("expansions"), "expansions", required=True),
         note=note.strip(),
+        whole=whole,
     )
 
 

@@ -294,7 +294,8 @@ def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """The starter corpus plus real records a citizen's wording used to confuse: pension by
     bank account vs. moving the pension, proxy collection; a name change on the land
     certificate vs. its exchange; temporary residence vs. a guest's stay notice; a vehicle's
-    transfer or re-issue vs. the land certificate's re-issue."""
+    transfer or re-issue vs. the land certificate's re-issue; a landlord's rental-income
+    tax vs. the renter's temporary residence."""
     service = starter_plus(tmp_path_factory.mktemp("near-twins"), "everyday_near_twins.jsonl")
     yield service
     service.close()
@@ -319,6 +320,9 @@ def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         ("sổ đỏ bị rách muốn đổi sổ mới", "1.012783"),
         ("có khách đến ở qua đêm thì chủ nhà thông báo lưu trú thế nào", "2.001159"),
         ("mất sổ đỏ rồi phải làm sao để cấp lại", "1.012786"),
+        # A landlord's "cho thuê trọ" is the rental-income tax, not the renter's tạm trú.
+        ("cho thuê trọ thì khai thuế ở đâu", "1.007689"),
+        ("cho thue tro co phai nop thue khong", "1.007689"),
     ],
 )
 def test_everyday_wording_reaches_the_right_near_twin(

@@ -114,6 +114,37 @@ def test_match_reports_positions() -> None:
     assert match.variant == "cà vẹt"
 
 
+def test_a_whole_phrase_keeps_the_phrases_inside_it_from_counting() -> None:
+    table = parse_abbreviations(
+        {
+            "entries": [
+                {"term": "thuê trọ", "expansions": ["đăng ký tạm trú"]},
+                {"term": "cho thuê trọ", "expansions": ["cho thuê nhà"], "whole": True},
+                {"term": "sổ đỏ", "expansions": ["giấy chứng nhận"]},
+                {"term": "làm sổ đỏ lần đầu", "expansions": ["đăng ký lần đầu"]},
+            ]
+        }
+    )
+    assert [m.entry.term for m in table.match("cho thue tro dong thue")] == ["cho thuê trọ"]
+    # Elsewhere in the text the inner phrase still counts.
+    assert [m.entry.term for m in table.match("cho thuê trọ và người thuê trọ")] == [
+        "cho thuê trọ",
+        "thuê trọ",
+    ]
+    assert [m.entry.term for m in table.match("tôi đi thuê trọ")] == ["thuê trọ"]
+    # Without `whole`, nested entries add up.
+    assert [m.entry.term for m in table.match("làm sổ đỏ lần đầu")] == [
+        "làm sổ đỏ lần đầu",
+        "sổ đỏ",
+    ]
+
+
+def test_bundled_table_tells_a_landlord_from_a_renter() -> None:
+    assert _terms("cho thuê phòng trọ có phải nộp thuế") == ["cho thuê trọ"]
+    assert "làm tạm trú" in _terms("thuê phòng trọ đăng ký tạm trú")
+    assert _terms("khai báo tạm trú cho người nước ngoài") == ["khai báo khách nước ngoài"]
+
+
 def test_loader_accepts_another_path(tmp_path: Path) -> None:
     path = tmp_path / "abbr.yaml"
     path.write_text(
@@ -148,6 +179,7 @@ def test_loader_accepts_another_path(tmp_path: Path) -> None:
         ("entries:\n  - term: ABC\n    expansions: ['!!']\n", "no letters or digits"),
         ("entries:\n  - term: ABC\n    expansions: [x]\n    colour: red\n", "unknown key"),
         ("entries:\n  - term: ABC\n    expansions: [[x]]\n", "not a text"),
+        ("entries:\n  - term: ABC\n    expansions: [x]\n    whole: 'yes'\n", "'whole' must be"),
         (
             "entries:\n  - term: A1\n    expansions: [x]\n"
             "  - term: B2\n    variants: [a1]\n    expansions: [y]\n",
