@@ -295,7 +295,7 @@ def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     bank account vs. moving the pension, proxy collection; a name change on the land
     certificate vs. its exchange; temporary residence vs. a guest's stay notice; a vehicle's
     transfer or re-issue vs. the land certificate's re-issue; a landlord's rental-income
-    tax vs. the renter's temporary residence."""
+    tax vs. the renter's temporary residence; the identity card vs. the identity certificate."""
     service = starter_plus(tmp_path_factory.mktemp("near-twins"), "everyday_near_twins.jsonl")
     yield service
     service.close()
@@ -323,6 +323,12 @@ def with_everyday_near_twins(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         # A landlord's "cho thuê trọ" is the rental-income tax, not the renter's tạm trú.
         ("cho thuê trọ thì khai thuế ở đâu", "1.007689"),
         ("cho thue tro co phai nop thue khong", "1.007689"),
+        # "Làm CCCD" is the first card, not the certificate for people without nationality.
+        ("làm CCCD cần giấy tờ gì", "1.014061"),
+        ("Cấp CCCD thực hiện theo thông tư nào?", "1.014061"),
+        ("làm CCCD cho con 10 tuổi cần gì", "1.014062"),
+        ("làm thẻ căn cước cho con 10 tuổi", "1.014062"),
+        ("cấp lại giấy chứng nhận căn cước cần giấy tờ gì", "1.014068"),
     ],
 )
 def test_everyday_wording_reaches_the_right_near_twin(

@@ -145,6 +145,17 @@ def test_bundled_table_tells_a_landlord_from_a_renter() -> None:
     assert _terms("khai báo tạm trú cho người nước ngoài") == ["khai báo khách nước ngoài"]
 
 
+def test_bundled_table_reads_a_bare_cccd_as_the_first_card_and_a_child_as_the_child() -> None:
+    # A bare "làm/cấp CCCD" is the card for people from 14, not the identity certificate.
+    assert "làm căn cước lần đầu" in _terms("làm CCCD cần giấy tờ gì")
+    assert "làm căn cước lần đầu" in _terms("lam can cuoc can gi")
+    # A child's card swallows the bare "làm CCCD" inside it.
+    for text in ("làm CCCD cho con 10 tuổi", "làm thẻ căn cước cho con"):
+        terms = _terms(text)
+        assert "làm căn cước cho con" in terms
+        assert "làm căn cước lần đầu" not in terms
+
+
 def test_loader_accepts_another_path(tmp_path: Path) -> None:
     path = tmp_path / "abbr.yaml"
     path.write_text(
