@@ -38,8 +38,20 @@ class Focus:
 NO_FOCUS: Final = Focus(frozenset(), frozenset())
 
 
-def focus_of(question: str, procedure_name: str) -> Focus:
-    """The question's own words that do not merely name the procedure."""
+# Details citizens ask in their words that records put in theirs: "mang ảnh hay chụp tại
+# chỗ", "ảnh 4x6" — the record says "chụp ảnh (trực tiếp)", "ảnh chân dung".
+_RECORD_PAIRS: Final[tuple[tuple[re.Pattern[str], frozenset[str]], ...]] = (
+    (
+        re.compile(r"(?<![a-z0-9])(?:anh (?:the|chan dung|3x4|4x6)|(?:chup|mang|nop|dan) anh)"),
+        frozenset({"chup anh", "anh chan dung"}),
+    ),
+    (re.compile(r"(?<![a-z])photos?(?![a-z])"), frozenset({"chup anh", "anh chan dung"})),
+)
+
+
+def focus_of(question: str, procedure_name: str, *, asked: str | None = None) -> Focus:
+    """The question's own words that do not merely name the procedure, and the record's
+    wording of a detail the whole question `asked` (default: `question`) names."""
     words = _WORD.findall(fold(question))
     name = f" {' '.join(_WORD.findall(fold(procedure_name)))} "
     content = [w for w in words if w not in _FILLER and len(w) > 1]
@@ -48,6 +60,9 @@ def focus_of(question: str, procedure_name: str) -> Focus:
         for a, b in itertools.pairwise(words)
         if a not in _FILLER and b not in _FILLER and f" {a} {b} " not in name
     }
+    for cue, record_pairs in _RECORD_PAIRS:
+        if cue.search(fold(asked if asked is not None else question)):
+            pairs |= {pair for pair in record_pairs if f" {pair} " not in name}
     singles = {w for w in content if f" {w} " not in name}
     return Focus(frozenset(pairs), frozenset(singles))
 

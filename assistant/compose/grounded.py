@@ -89,7 +89,11 @@ def compose_answer(
         aspect = "general"
     focus = focus_of(question, procedure.name) if question else NO_FOCUS
     body, extra_buttons = _body(procedure, aspect, lang, case, focus, question)
-    detail = focus_of(without_aspect_cues(question), procedure.name) if question else NO_FOCUS
+    detail = (
+        focus_of(without_aspect_cues(question), procedure.name, asked=question)
+        if question
+        else NO_FOCUS
+    )
     passage = best_passage(record_texts(procedure), detail, body)
     if passage:
         body = (
@@ -441,6 +445,19 @@ def legal_text(p: Procedure, lang: Language) -> str:
 # ---------------------------------------------------------------------------------------------
 # General overview
 
+# A result line that is the refusal, not what the citizen comes for ("Phiếu từ chối tiếp
+# nhận…", "Văn bản không chấp thuận…").
+_REFUSAL_RE: Final = re.compile(r"\b(?:tu choi|khong (?:chap thuan|cap|dong y|cho phep))\b")
+
+
+def result_summary(p: Procedure, limit: int = 200) -> str:
+    """What the citizen receives, in one line: the record's result lines without refusals."""
+    if is_no_info(p.result):
+        return ""
+    parts = [squash(line).rstrip(".;") for line in p.result.splitlines()]
+    kept = [part for part in parts if part and not _REFUSAL_RE.search(fold(part))]
+    return clip("; ".join(kept), limit)
+
 
 def general_text(p: Procedure, lang: Language) -> str:
     lines = []
@@ -464,6 +481,9 @@ def general_text(p: Procedure, lang: Language) -> str:
     online = T.ONLINE_SHORT[p.online_level][lang]
     if online:
         lines.append(phrase("general_online", lang, value=online))
+    result = result_summary(p)
+    if result:
+        lines.append(phrase("general_result", lang, value=result))
     lines.append(phrase("general_ask_more", lang))
     return "\n".join(lines)
 

@@ -309,6 +309,7 @@ PHRASES: Final[dict[str, Texts]] = {
         "en": "Documents (hồ sơ): {n} for the general case",
     },
     "general_online": {"vi": "Làm trực tuyến: {value}", "en": "Online (trực tuyến): {value}"},
+    "general_result": {"vi": "Kết quả: {value}", "en": "Result (kết quả): {value}"},
     "general_ask_more": {
         "vi": "Bạn muốn biết thêm về giấy tờ, lệ phí hay nơi nộp?",
         "en": "Would you like the documents, the fee or where to apply?",

@@ -29,10 +29,28 @@ Aspect = Literal[
 ASPECTS: Final[tuple[Aspect, ...]] = get_args(Aspect)
 
 
+# A run of any words inside a cue ("cần … không", "có thể … không"): it holds the subject,
+# not the cue, so `without_aspect_cues` keeps it ("làm căn cước có mất tiền không" keeps
+# "căn cước", whose folded "can cuoc" reads like "cần").
+_GAP_RE: Final = re.compile(r"\[a-z \]\{\d+,\d+\}")
+_GAP_PREFIX: Final = "gap"
+
+
 def _words(*phrases: str) -> re.Pattern[str]:
-    """A pattern matching any phrase on word boundaries (phrases are folded already)."""
+    """A pattern matching any phrase on word boundaries (phrases are folded already); each
+    run of words inside a phrase becomes a named group (see `without_aspect_cues`)."""
     body = "|".join(sorted(phrases, key=len, reverse=True))
+    count = iter(range(1_000))
+    body = _GAP_RE.sub(lambda m: f"(?P<{_GAP_PREFIX}{next(count)}>{m.group(0)}?)", body)
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+
+
+def _gaps_only(match: re.Match[str]) -> str:
+    """A cue's match replaced by the runs of words inside it."""
+    kept = [
+        text for name, text in match.groupdict().items() if name.startswith(_GAP_PREFIX) and text
+    ]
+    return f" {' '.join(kept)} "
 
 
 # "mất/hết/tốn bao nhiêu" asks a fee unless a unit of time follows ("mất bao nhiêu ngày").
@@ -113,6 +131,7 @@ ASPECT_PATTERNS: Final[tuple[tuple[Aspect, re.Pattern[str]], ...]] = (
             r"gom (nhung )?(gi|giay to gi)",
             r"ho so",
             r"can (nhung )?gi",
+            r"can (nhung |loai )?giay (gi|nao)",
             r"can mang",
             r"mang (theo )?(nhung )?gi",
             r"chuan bi (nhung )?gi",
@@ -323,7 +342,7 @@ _FILLER_WORDS: Final = (
     "vay the thi con nua a ah nhe nha nhi ha khong ko k hok hong duoc dc la cho hoi "
     "minh em anh chi toi tui co can phai bao nhieu gi nao sao roi oi va voi so tien "
     "and what how is it are do does i we my an of for to ok okay please pls then also too "
-    "nop mat het ton lam di take takes get need bring much long"
+    "nop mat het ton lam di theo take takes get need bring much long"
 )
 _FILLER: Final = frozenset(_FILLER_WORDS.split())
 
@@ -342,7 +361,7 @@ def without_aspect_cues(text: str) -> str:
     what is left names the subject and the details asked about."""
     folded = fold(text)
     for _, pattern in ASPECT_PATTERNS:
-        folded = pattern.sub(" ", folded)
+        folded = pattern.sub(_gaps_only, folded)
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", folded).split())
 
 

@@ -70,3 +70,23 @@ def test_a_heading_is_never_the_passage_and_a_shown_answer_is_not_repeated() -> 
     passage = best_passage(RESIDENCE_TEXTS, focus)
     assert passage == "Công dân có chỗ ở hợp pháp thì được đăng ký thường trú tại chỗ ở đó."
     assert best_passage(RESIDENCE_TEXTS, focus, shown_text=passage) == ""
+
+
+LICENCE = "Đổi giấy phép lái xe"
+LICENCE_TEXTS = [
+    "Giấy khám sức khỏe của người lái xe.",
+    "Trường hợp nộp hồ sơ trực tiếp cá nhân phải chụp ảnh trực tiếp tại cơ quan cấp giấy "
+    "phép lái xe. Trường hợp nộp trực tuyến, cá nhân kê khai theo hướng dẫn.",
+]
+
+
+def test_a_photo_question_quotes_the_records_own_words_for_the_photo() -> None:
+    # The citizen says "mang ảnh … chụp tại chỗ"; the record says "chụp ảnh trực tiếp".
+    for question in (
+        "đổi bằng lái có phải tự mang ảnh không hay chụp tại chỗ",
+        "Do I need to bring photos?",
+    ):
+        focus = focus_of(without_aspect_cues(question), LICENCE, asked=question)
+        assert best_passage(LICENCE_TEXTS, focus).startswith("Trường hợp nộp hồ sơ trực tiếp")
+    focus = focus_of(without_aspect_cues("đổi bằng lái cần giấy tờ gì"), LICENCE)
+    assert best_passage(LICENCE_TEXTS, focus) == ""

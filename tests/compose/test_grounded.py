@@ -361,6 +361,22 @@ def test_general_overview(starter: Starter) -> None:
     assert aspects == ["documents", "fee", "processing_time", "where"]
 
 
+def test_general_overview_names_what_the_citizen_receives_not_the_refusal() -> None:
+    result = (
+        "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (lĩnh vực cư trú)\n"
+        "Xác nhận thông tin về cư trú (CT07)\n"
+        "Văn bản không chấp thuận."
+    )
+    p = _procedure(result=result)
+    assert (
+        "Kết quả: Xác nhận thông tin về cư trú (CT07)\n" in compose_answer(p, "general", "vi").text
+    )
+    en = compose_answer(p, "general", "en").text
+    assert "Result (kết quả): Xác nhận thông tin về cư trú (CT07)\n" in en
+    for empty in ("", "Không có thông tin"):
+        assert "Kết quả" not in compose_answer(_procedure(result=empty), "general", "vi").text
+
+
 def test_general_in_english_uses_the_english_summary(starter: Starter) -> None:
     p = starter["1.001456"]
     text = compose_answer(p, "general", "en").text

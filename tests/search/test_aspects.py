@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.search.aspects import aspect_beyond_name, aspect_only, detect_aspect, mentions_aspect
+from knowledge.search.aspects import (
+    aspect_beyond_name,
+    aspect_only,
+    detect_aspect,
+    mentions_aspect,
+    without_aspect_cues,
+)
 
 CASES: list[tuple[str, str]] = [
     # processing time: "bao nhiêu"/"mất" followed by a unit of time is not a fee
@@ -63,6 +69,7 @@ CASES: list[tuple[str, str]] = [
     ("Làm CCCD lần đầu cần điền phiếu gì?", "documents"),
     ("tach thua dat can don mau so may", "documents"),
     ("xóa tạm trú thì khai tờ gì", "documents"),
+    ("mua lại xe cũ muốn sang tên cà vẹt cần giấy gì", "documents"),
     ("nhà tôi cần anh giúp đăng ký khai sinh", "general"),  # "cần anh" is not a photo
     # what the citizen receives
     ("Hưởng BHXH 1 lần xong được nhận những gì?", "result"),
@@ -114,10 +121,21 @@ def test_an_aspect_alone_names_no_procedure(text: str) -> None:
         "phí bảo hiểm bao nhiêu",
         "xin chào",  # no aspect at all
         "How long does a passport take?",
+        # Folded "căn cước" reads "can cuoc", like "cần …": the cue "cần … không" must not
+        # swallow the subject inside it.
+        "làm căn cước có mất tiền không",
+        "lam can cuoc co phai chup anh khong",
+        "có thể làm căn cước online không",
     ],
 )
 def test_a_subject_beside_the_aspect_is_a_new_question(text: str) -> None:
     assert not aspect_only(text)
+
+
+def test_taking_out_the_cues_keeps_the_words_inside_them() -> None:
+    assert without_aspect_cues("có thể đăng ký kết hôn online không") == "dang ky ket hon"
+    assert without_aspect_cues("hồ sơ đăng ký kết hôn gồm những gì") == "dang ky ket hon"
+    assert aspect_only("cần mang theo gì không")
 
 
 ONLINE_NAMED = "Đăng ký xe lần đầu trực tuyến toàn trình đối với xe sản xuất lắp ráp trong nước"
