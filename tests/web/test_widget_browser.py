@@ -174,8 +174,12 @@ def test_widget_in_english_by_keyboard(live_server: LiveServer, browser: Any) ->
         expect(answer.locator("a.citation")).to_have_count(1)
         expect(answer.get_by_role("group", name="Was this answer helpful?")).to_be_visible()
         expect(answer).to_contain_text("Sources:")
+        send = dialog.get_by_role("button", name="Send question")
+        # The reply is drawn a moment before the stream closes and the button is enabled again;
+        # Tab skips a disabled button, so wait for it (as a person would see it light up).
+        expect(send).to_be_enabled()
         page.keyboard.press("Tab")
-        expect(dialog.get_by_role("button", name="Send question")).to_be_focused()
+        expect(send).to_be_focused()
         user_id = page.evaluate("Object.values({...localStorage}).map(JSON.parse)[0].userId")
         dialog.get_by_role("button", name="Start a new conversation").click()
         expect(dialog.locator(".msg")).to_have_count(1)  # the welcome message only
