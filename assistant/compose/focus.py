@@ -42,10 +42,12 @@ NO_FOCUS: Final = Focus(frozenset(), frozenset())
 # chỗ", "ảnh 4x6" — the record says "chụp ảnh (trực tiếp)", "ảnh chân dung".
 _RECORD_PAIRS: Final[tuple[tuple[re.Pattern[str], frozenset[str]], ...]] = (
     (
-        re.compile(r"(?<![a-z0-9])(?:anh (?:the|chan dung|3x4|4x6)|(?:chup|mang|nop|dan) anh)"),
+        re.compile(
+            r"(?<![a-z0-9])(?:anh (?:the|chan dung|3x4|4x6)|(?:chup|mang|nop|dan) anh)"
+            r"|(?<![a-z])photos?(?![a-z])"
+        ),
         frozenset({"chup anh", "anh chan dung"}),
     ),
-    (re.compile(r"(?<![a-z])photos?(?![a-z])"), frozenset({"chup anh", "anh chan dung"})),
 )
 
 
@@ -60,8 +62,9 @@ def focus_of(question: str, procedure_name: str, *, asked: str | None = None) ->
         for a, b in itertools.pairwise(words)
         if a not in _FILLER and b not in _FILLER and f" {a} {b} " not in name
     }
+    asked_folded = fold(asked if asked is not None else question)
     for cue, record_pairs in _RECORD_PAIRS:
-        if cue.search(fold(asked if asked is not None else question)):
+        if cue.search(asked_folded):
             pairs |= {pair for pair in record_pairs if f" {pair} " not in name}
     singles = {w for w in content if f" {w} " not in name}
     return Focus(frozenset(pairs), frozenset(singles))

@@ -8,6 +8,7 @@ beats the generic "how do I" (steps) phrasing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Final, Literal, get_args
 
@@ -40,7 +41,7 @@ def _words(*phrases: str) -> re.Pattern[str]:
     """A pattern matching any phrase on word boundaries (phrases are folded already); each
     run of words inside a phrase becomes a named group (see `without_aspect_cues`)."""
     body = "|".join(sorted(phrases, key=len, reverse=True))
-    count = iter(range(1_000))
+    count = itertools.count()
     body = _GAP_RE.sub(lambda m: f"(?P<{_GAP_PREFIX}{next(count)}>{m.group(0)}?)", body)
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
 
